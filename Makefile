@@ -1,0 +1,35 @@
+# The two commands a newcomer needs:
+#   make run   set up, load demo content and serve the site on http://127.0.0.1:8000
+#   make test  set up and run the whole test suite (lint, unit, integration, browser)
+PY := .venv/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup lint format demo clean
+
+run:
+	./scripts/bootstrap.sh run
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo_content
+	$(PY) manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=1 $(PY) manage.py create_demo_admin
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test:
+	./scripts/bootstrap.sh test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+clean:
+	rm -rf var/static var/test_*.sqlite3* test-artifacts

@@ -1,0 +1,1 @@
+"""KB: the NHS improvement knowledge base and case-sharing platform."""

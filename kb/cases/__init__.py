@@ -1,0 +1,1 @@
+"""Peer case studies: what a team changed, how, and the measured result."""

@@ -1,0 +1,1 @@
+"""Site-wide pieces: the home page, shared blocks and fields, Markdown rendering, error pages."""

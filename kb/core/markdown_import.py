@@ -1,0 +1,340 @@
+"""Markdown import: turn editors' offline Markdown files into guidance and case study pages.
+
+The format is described in docs/markdown-import.md. Parsing and validation of a file's text are
+pure (`parse_document`); `import_paths` then writes pages, one database transaction per file, so
+a bad file leaves nothing half-imported and the other files still import.
+"""
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.text import slugify
+
+MAX_FILE_BYTES = 1_000_000
+FRONT_MATTER_FENCE = "---"
+_HEADING = re.compile(r"^##\s+(?P<heading>.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+TYPES = ("girft-standard", "case-study", "blueprint", "improvement-guide")
+# Pages that others refer to are imported first, so one import can hold both ends of a link.
+TYPE_ORDER = {type_: position for position, type_ in enumerate(TYPES)}
+EVIDENCE = ("anecdotal", "before-and-after", "sustained", "independently-evaluated")
+ORGANISATION_TYPES = (
+    "trust", "icb", "practice", "primary-care-network", "community-provider",
+    "mental-health-trust", "ambulance-trust", "other",
+)
+
+
+class ImportFailure(Exception):
+    """A problem with one file, reported with its file name and line."""
+
+    def __init__(self, message, line=None, path=None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.path = path
+
+    def __str__(self):
+        where = str(self.path) if self.path else "<text>"
+        if self.line:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ParsedDocument:
+    """A file's validated front matter and its body split into sections."""
+
+    path: Path | None
+    type: str
+    slug: str
+    meta: dict
+    intro: str
+    sections: list  # [(heading, markdown)]
+    digest: str
+    key_lines: dict = field(default_factory=dict)
+
+    def line_of(self, key):
+        return self.key_lines.get(key)
+
+    def fail(self, message, key=None):
+        raise ImportFailure(message, self.line_of(key) if key else None, self.path)
+
+
+def parse_document(text, path=None):
+    """Parse and check one file's text; raise ImportFailure on any problem."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
+        raise ImportFailure("the file must start with front matter: a line of three dashes (---)", 1, path)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
+    except StopIteration:
+        raise ImportFailure("the front matter is not closed with a line of three dashes (---)", 1, path) from None
+    front_text = "\n".join(lines[1:end])
+    try:
+        meta = yaml.safe_load(front_text) if front_text.strip() else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        problem = getattr(error, "problem", None) or "invalid YAML"
+        raise ImportFailure(f"the front matter is not valid YAML ({problem})", line, path) from None
+    if not isinstance(meta, dict):
+        raise ImportFailure("the front matter must be a set of 'key: value' lines", 2, path)
+
+    key_lines = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match and match.group(1) not in key_lines:
+            key_lines[match.group(1)] = number
+
+    def fail(message, key=None):
+        raise ImportFailure(message, key_lines.get(key) if key else None, path)
+
+    type_ = meta.get("type")
+    if type_ not in TYPES:
+        fail(f"type must be one of {', '.join(TYPES)}; found {type_!r}", "type")
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        fail("a title is required", "title" if "title" in meta else None)
+    if len(title) > 255:
+        fail("the title is longer than 255 characters", "title")
+    slug = meta.get("slug") or slugify(title)
+    if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        fail(f"slug must be lowercase letters, digits and hyphens; found {slug!r}", "slug")
+    if len(slug) > 255:
+        fail("the slug is longer than 255 characters", "slug")
+
+    intro, sections = split_sections(lines[end + 1 :])
+    document = ParsedDocument(path, type_, slug, meta, intro, sections, digest, key_lines)
+    _check_fields(document)
+    return document
+
+
+def split_sections(body_lines):
+    """Split Markdown at level-two headings (outside code fences): (intro, [(heading, text)])."""
+    intro, sections, current, in_fence = [], [], None, False
+    for line in body_lines:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            current = [match.group("heading"), []]
+            sections.append(current)
+        elif current is None:
+            intro.append(line)
+        else:
+            current[1].append(line)
+    return "\n".join(intro).strip(), [(h, "\n".join(body).strip()) for h, body in sections]
+
+
+def _as_list(document, key):
+    value = document.meta.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        document.fail(f"{key} must be a list of slugs, like [a-slug, another-slug]", key)
+    return [v.strip() for v in value]
+
+
+def _as_date(document, key, default=None):
+    value = document.meta.get(key)
+    if value is None:
+        return default
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        document.fail(f"{key} must be a date written YYYY-MM-DD; found {value!r}", key)
+
+
+def _as_text(document, key, required=False, max_length=None):
+    value = document.meta.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            document.fail(f"{key} is required for a {document.type}", key if key in document.meta else None)
+        return ""
+    if not isinstance(value, (str, int, float)):
+        document.fail(f"{key} must be text", key)
+    value = str(value).strip()
+    if max_length and len(value) > max_length:
+        document.fail(f"{key} is longer than {max_length} characters", key)
+    return value
+
+
+def _check_fields(document):
+    """Shape checks that need no database; vocabulary slugs are checked on import."""
+    meta = document.meta
+    for key in ("pathways", "methods", "specialties", "related_standards", "related_cases", "standards", "also_adopted_by"):
+        _as_list(document, key)
+    today = datetime.date.today()
+    published = _as_date(document, "date", today)
+    reviewed = _as_date(document, "last_reviewed", published)
+    next_review = _as_date(document, "next_review", None)
+    if next_review and next_review < reviewed:
+        document.fail("next_review is before last_reviewed", "next_review")
+    for key in ("owner_email", "contact_email"):
+        email = _as_text(document, key)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                document.fail(f"{key} is not a valid email address: {email!r}", key)
+    _as_text(document, "summary", max_length=600)
+    if document.type == "girft-standard":
+        _as_text(document, "specialty", required=True)
+        _as_text(document, "reference", required=True, max_length=40)
+        _as_text(document, "standard", required=True, max_length=1000)
+    if document.type == "case-study":
+        _as_text(document, "organisation", required=True, max_length=200)
+        kind = _as_text(document, "organisation_type") or "trust"
+        if kind not in ORGANISATION_TYPES:
+            document.fail(f"organisation_type must be one of {', '.join(ORGANISATION_TYPES)}", "organisation_type")
+        evidence = _as_text(document, "evidence") or "before-and-after"
+        if evidence not in EVIDENCE:
+            document.fail(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence")
+        measures_of(document)
+    if document.type == "blueprint":
+        components_of(document)
+
+
+def measures_of(document):
+    """The case study's measured results as dicts ready for CaseStudyMeasure."""
+    raw = document.meta.get("measures") or []
+    if not isinstance(raw, list):
+        document.fail("measures must be a list of {name, unit, baseline, result, period}", "measures")
+    measures = []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            document.fail(f"measure {number} needs a name", "measures")
+        values = {}
+        for key in ("baseline", "result"):
+            try:
+                values[key] = Decimal(str(item.get(key)).replace(",", "").strip())
+                if not values[key].is_finite() or abs(values[key]) >= Decimal("1e12"):
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                document.fail(f"measure {number} ({item.get('name')}): {key} must be a number", "measures")
+        higher = item.get("higher_is_better", True)
+        if not isinstance(higher, bool):
+            document.fail(f"measure {number}: higher_is_better must be true or false", "measures")
+        measures.append(
+            {
+                "name": str(item["name"]).strip()[:200],
+                "unit": str(item.get("unit") or "").strip()[:40],
+                "baseline": values["baseline"],
+                "result": values["result"],
+                "period": str(item.get("period") or "").strip()[:120],
+                "higher_is_better": higher,
+            }
+        )
+    return measures
+
+
+def components_of(document):
+    raw = document.meta.get("components") or []
+    if not isinstance(raw, list):
+        document.fail("components must be a list of {name, description}", "components")
+    components = []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            document.fail(f"component {number} needs a name", "components")
+        components.append(
+            ("component", {"name": str(item["name"]).strip()[:120], "description": str(item.get("description") or "").strip()})
+        )
+    return components
+
+
+# --- Writing pages --------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    failed: list = field(default_factory=list)  # ImportFailure
+
+    @property
+    def ok(self):
+        return not self.failed
+
+
+def collect_files(paths):
+    """The .md files named, and those found (recursively, sorted) in folders named."""
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def read_document(path):
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ImportFailure(f"the file is larger than {MAX_FILE_BYTES // 1000} kB", None, path)
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ImportFailure("no such file", None, path) from None
+    except UnicodeDecodeError:
+        raise ImportFailure("the file is not UTF-8 text", None, path) from None
+    except OSError as error:
+        raise ImportFailure(f"cannot read the file ({error.strerror})", None, path) from None
+    return parse_document(text, path)
+
+
+def import_paths(paths, publish=False, user=None, on_result=None):
+    """Import every file; each in its own transaction. Returns an ImportResult."""
+    result = ImportResult()
+    documents = []
+    seen = {}
+    for path in collect_files(paths):
+        try:
+            document = read_document(path)
+            key = (document.type, document.slug)
+            if key in seen:
+                raise ImportFailure(f"{document.type} slug {document.slug!r} is also used by {seen[key]}", document.line_of("slug"), path)
+            seen[key] = path
+            documents.append(document)
+        except ImportFailure as failure:
+            result.failed.append(failure)
+            if on_result:
+                on_result("failed", failure)
+    documents.sort(key=lambda d: TYPE_ORDER[d.type])
+    for document in documents:
+        try:
+            with transaction.atomic():
+                outcome, page = import_document(document, publish=publish, user=user)
+        except ImportFailure as failure:
+            result.failed.append(failure)
+            if on_result:
+                on_result("failed", failure)
+            continue
+        getattr(result, outcome).append(page)
+        if on_result:
+            on_result(outcome, page)
+    return result
+
+
+def import_document(document, publish=False, user=None):
+    """Create or update the page for one parsed document. Returns (outcome, page)."""
+    from .page_writer import PageWriter
+
+    return PageWriter(document, publish=publish, user=user).run()

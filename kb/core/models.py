@@ -1,0 +1,176 @@
+"""The home page and the fields every knowledge page shares.
+
+`KnowledgePage` is the abstract base of guides, GIRFT standards, blueprints and case studies:
+summary, pathways, methods, specialties, publication date, owner and review dates. Keeping them
+in one place means the listing pages, the freshness report and search treat every kind alike.
+"""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock, stream_text
+from .markdown import markdown_to_text
+
+REVIEW_SOON_DAYS = 30
+
+
+def default_next_review():
+    return timezone.localdate() + datetime.timedelta(days=365)
+
+
+class KnowledgePage(Page):
+    """Fields and behaviour shared by every kind of guidance and case study."""
+
+    # Slug of the ContentKind vocabulary term this page type is filed under (search facet).
+    content_kind = ""
+    # (field name, heading) of the Markdown sections this type has, in reading order. Markdown
+    # import fills them from `## heading` sections; pages list them as contents.
+    section_fields = ()
+
+    summary = models.TextField(
+        max_length=600,
+        help_text="One or two sentences shown in listings and search results.",
+    )
+    pathways = ParentalManyToManyField("taxonomy.Pathway", blank=True, related_name="+")
+    methods = ParentalManyToManyField(
+        "taxonomy.ImprovementMethod", blank=True, related_name="+", verbose_name="methods"
+    )
+    specialties = ParentalManyToManyField("taxonomy.Specialty", blank=True, related_name="+")
+    publication_date = models.DateField(default=timezone.localdate)
+    content_owner = models.CharField(
+        "owner",
+        max_length=200,
+        blank=True,
+        help_text="The team or person responsible for this page.",
+    )
+    owner_email = models.EmailField(
+        blank=True, help_text="Review reminders are sent here. Not shown to readers."
+    )
+    last_reviewed = models.DateField(null=True, blank=True)
+    next_review = models.DateField("next review date", default=default_next_review)
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+    # SHA-256 of the Markdown file this page was last imported from, so that importing the same
+    # file again changes nothing.
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    classification_panels = [
+        FieldPanel("pathways", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("methods", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("specialties"),
+    ]
+    ownership_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("content_owner"), FieldPanel("owner_email")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("publication_date"),
+                        FieldPanel("last_reviewed"),
+                        FieldPanel("next_review"),
+                    ]
+                ),
+            ],
+            heading="Ownership and review",
+        )
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=3),
+        index.SearchField("body"),
+        index.SearchField("sections_text"),
+        index.SearchField("content_owner"),
+        index.RelatedFields("pathways", [index.SearchField("name"), index.FilterField("slug")]),
+        index.RelatedFields("methods", [index.SearchField("name"), index.FilterField("slug")]),
+        index.RelatedFields("specialties", [index.SearchField("name")]),
+        index.FilterField("publication_date"),
+        index.FilterField("next_review"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.last_reviewed and self.next_review and self.next_review < self.last_reviewed:
+            raise ValidationError(
+                {"next_review": "The next review date must be after the last review."}
+            )
+
+    @property
+    def review_status(self):
+        """'overdue', 'due-soon' or 'current', for readers and the freshness report."""
+        today = timezone.localdate()
+        if self.next_review < today:
+            return "overdue"
+        if self.next_review <= today + datetime.timedelta(days=REVIEW_SOON_DAYS):
+            return "due-soon"
+        return "current"
+
+    @property
+    def reviewed_on(self):
+        return self.last_reviewed or self.publication_date
+
+    @property
+    def body_text(self):
+        return stream_text(self.body)
+
+    def contents(self):
+        """(anchor, heading) pairs for the on-page contents list of long pages."""
+        return [(anchor, heading) for anchor, heading, _ in self.sections() if heading]
+
+    def sections(self):
+        """(anchor, heading, markdown) for each of this type's sections that has content."""
+        return [
+            (slugify(heading), heading, getattr(self, field))
+            for field, heading in self.section_fields
+            if getattr(self, field)
+        ]
+
+    @property
+    def sections_text(self):
+        """Plain text of the Markdown sections, for the search index."""
+        return " ".join(markdown_to_text(getattr(self, f)) for f, _ in self.section_fields)
+
+
+class HomePage(Page):
+    """The front door: leads to guidance, case studies, search and sharing an idea."""
+
+    intro = models.TextField(
+        blank=True,
+        default="National guidance and peer learning for NHS service improvement: what good "
+        "looks like, and who has already solved your problem.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from kb.cases.models import CaseStudyPage
+        from kb.guides.models import ImprovementGuidePage
+        from kb.taxonomy.models import Pathway
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_cases"] = (
+            CaseStudyPage.objects.live()
+            .public()
+            .select_related("organisation")
+            .order_by("-publication_date")[:3]
+        )
+        context["latest_guides"] = (
+            ImprovementGuidePage.objects.live().public().order_by("-publication_date")[:3]
+        )
+        context["pathways"] = Pathway.objects.all()
+        return context
+
+
+HomePage.subpage_types = ["guides.GuidanceIndexPage", "cases.CaseStudyIndexPage"]

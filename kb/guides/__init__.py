@@ -1,0 +1,1 @@
+"""National guidance: improvement guides, GIRFT standards and blueprints."""

@@ -1,0 +1,1 @@
+"""Controlled vocabularies: pathways, methods, content kinds, regions, specialties, wastes."""

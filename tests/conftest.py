@@ -1,0 +1,87 @@
+"""Shared fixtures: the site's page tree, demo content and small page factories."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_manifest():
+    """Templates need the hashed-static manifest; build it if `make test` did not."""
+    hashed = settings.STORAGES["staticfiles"]["BACKEND"].endswith("KBStaticFilesStorage")
+    if hashed and not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def site_tree(db):
+    """(home, guidance index, case study index), as a fresh `migrate` + first load gives."""
+    from kb.core.site_structure import ensure_site_structure
+
+    return ensure_site_structure()
+
+
+@pytest.fixture
+def demo_content(db):
+    """The full demo content, published."""
+    call_command("load_demo_content", verbosity=0)
+
+
+@pytest.fixture
+def make_case_study(site_tree):
+    """Create a published case study with sensible defaults; keyword arguments override."""
+    from kb.cases.models import CaseStudyMeasure, CaseStudyPage
+    from kb.taxonomy.models import ImprovementMethod, Organisation, Pathway, Region
+
+    def make(
+        title="Faster discharge",
+        pathways=("urgent-and-emergency-care",),
+        methods=("model-for-improvement",),
+        measures=None,
+        publish=True,
+        **fields,
+    ):
+        region = Region.objects.get(slug=fields.pop("region", "london"))
+        organisation, _ = Organisation.objects.get_or_create(
+            name=fields.pop("organisation", "Example NHS Trust"),
+            defaults={"slug": "example-nhs-trust", "region": region},
+        )
+        page = CaseStudyPage(
+            title=title,
+            summary=fields.pop("summary", f"Summary of {title}."),
+            organisation=organisation,
+            region=region,
+            publication_date=fields.pop("publication_date", datetime.date(2025, 6, 1)),
+            **fields,
+        )
+        page.pathways = list(Pathway.objects.filter(slug__in=pathways))
+        page.methods = list(ImprovementMethod.objects.filter(slug__in=methods))
+        page.measures = [
+            CaseStudyMeasure(**m)
+            for m in (
+                measures
+                or [
+                    {
+                        "name": "Length of stay",
+                        "unit": "days",
+                        "baseline": 9,
+                        "result": 7,
+                        "higher_is_better": False,
+                    }
+                ]
+            )
+        ]
+        site_tree[2].add_child(instance=page)
+        revision = page.save_revision()
+        if publish:
+            revision.publish()
+        else:
+            page.live = False
+            page.save()
+        page.refresh_from_db()
+        return page
+
+    return make
