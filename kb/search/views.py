@@ -1,39 +1,130 @@
-"""The search page: full-text search over published pages.
+"""The search page (/search/) and the search API (/api/search/): thin views over one service."""
 
-A first version on Wagtail's search backend; faceted search arrives with its own issue.
-"""
-
-import re
-
-from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
-from wagtail.models import Page
+from django.views.decorators.http import require_GET
 
-MAX_QUERY_LENGTH = 200
-PAGE_SIZE = 10
-# Characters that are syntax to a full-text engine (FTS5 raises on an unbalanced quote).
-_SYNTAX = re.compile(r"[\"'*^(){}\[\]:+\-~<>|\\/]|[\x00-\x1f\x7f]")
+from .results import FACETS
+from .service import BadSearchRequest, known_values, read_params, search_documents
+
+FACET_LABELS = {
+    "type": "Content type",
+    "pathway": "Care pathway",
+    "method": "Improvement method",
+    "specialty": "Specialty",
+    "region": "Region",
+}
 
 
-def clean_query(raw):
-    """The user's words without engine syntax, control characters or excess length."""
-    text = _SYNTAX.sub(" ", raw or "")[:MAX_QUERY_LENGTH]
-    return " ".join(text.split())
-
-
+@require_GET
 def search(request):
-    raw = request.GET.get("q", "")
-    query = clean_query(raw)
-    results = None
-    if query:
-        from kb.core.models import KnowledgePage  # noqa: F401  (models loaded)
+    vocabulary = known_values()
+    try:
+        params = read_params(request.GET, vocabulary)
+    except BadSearchRequest as error:
+        return render(request, "search/bad_request.html", {"error": str(error)}, status=400)
+    browsing = bool(params.q.strip() or params.filters)
+    result = parsed = None
+    if browsing:
+        result, parsed = search_documents(params)
+        for hit in result.hits:
+            hit.type_label = vocabulary["type"].get(hit.type, hit.type)
+    context = {
+        "params": params,
+        "query": parsed.text if parsed else params.q[:200],
+        "result": result,
+        "facets": _facet_panels(params, result, vocabulary) if result else [],
+        "selected": _selected_filters(params, vocabulary),
+        "pages": _pagination(params, result) if result else None,
+        "first_number": (result.page - 1) * result.page_size + 1 if result else 1,
+        "clear_filters_url": "?" + params.querystring(**{facet: set() for facet in FACETS}),
+        "pathway_names": sorted(vocabulary["pathway"].items(), key=lambda item: item[1]),
+    }
+    return render(request, "search/search.html", context)
 
-        pages = Page.objects.live().public().specific().exclude(depth__lte=2)
-        found = pages.search(query, operator="and")
-        paginator = Paginator(found, PAGE_SIZE)
-        results = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "search/search.html",
-        {"query": query, "raw_query": raw[:MAX_QUERY_LENGTH], "results": results},
+
+@require_GET
+def api_search(request):
+    try:
+        params = read_params(request.GET)
+    except BadSearchRequest as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    result, parsed = search_documents(params)
+    return JsonResponse(
+        {
+            "count": result.count,
+            "page": result.page,
+            "num_pages": result.num_pages,
+            "query": parsed.text,
+            "backend": result.backend,
+            "notices": result.notices,
+            "results": [
+                {
+                    "slug": hit.slug,
+                    "title": hit.title,
+                    "url": hit.url,
+                    "type": hit.type,
+                    "summary": hit.summary,
+                    "pathways": hit.pathways,
+                    "methods": hit.methods,
+                    "highlight": str(hit.highlight),
+                    "publication_date": hit.publication_date.isoformat()
+                    if hit.publication_date
+                    else None,
+                }
+                for hit in result.hits
+            ],
+            "facets": {facet: result.facets[facet] for facet in FACETS},
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _facet_panels(params, result, vocabulary):
+    panels = []
+    for facet in FACETS:
+        selected = params.filters.get(facet, set())
+        counts = result.facets.get(facet, {})
+        options = [
+            {
+                "value": slug,
+                "label": name,
+                "count": counts.get(slug, 0),
+                "checked": slug in selected,
+            }
+            for slug, name in sorted(vocabulary[facet].items(), key=lambda item: item[1])
+            if counts.get(slug) or slug in selected
+        ]
+        if options:
+            panels.append(
+                {
+                    "name": facet,
+                    "label": FACET_LABELS[facet],
+                    "options": options,
+                    "open": bool(selected) or facet in ("type", "pathway", "method"),
+                }
+            )
+    return panels
+
+
+def _selected_filters(params, vocabulary):
+    chips = []
+    for facet in FACETS:
+        for value in sorted(params.filters.get(facet, ())):
+            remaining = {**params.filters, facet: params.filters[facet] - {value}}
+            chips.append(
+                {
+                    "label": f"{FACET_LABELS[facet]}: {vocabulary[facet][value]}",
+                    "remove_url": "?" + params.querystring(**remaining),
+                }
+            )
+    return chips
+
+
+def _pagination(params, result):
+    pages = {"current": result.page, "total": result.num_pages}
+    if result.page > 1:
+        pages["previous"] = "?" + params.querystring(page=result.page - 1)
+    if result.page < result.num_pages:
+        pages["next"] = "?" + params.querystring(page=result.page + 1)
+    return pages

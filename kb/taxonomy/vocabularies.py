@@ -12,66 +12,62 @@ PATHWAYS = [
         "Urgent and emergency care",
         "Emergency departments, same day emergency care, ambulance handover, urgent treatment "
         "centres, hospital flow and discharge.",
-        "UEC, A&E, ED, emergency department, accident and emergency, SDEC, "
-        "same day emergency care, UTC, urgent treatment centre",
+        "UEC, urgent and emergency services",
     ),
     (
         "elective-care",
         "Elective care",
         "Planned care: referral to treatment, outpatients, theatres, waiting list validation.",
-        "RTT, referral to treatment, planned care, waiting list, outpatients, theatres, "
-        "day case, 18 weeks",
+        "planned care, elective surgery",
     ),
     (
         "cancer",
         "Cancer",
         "Faster diagnosis, treatment and follow-up on cancer pathways.",
-        "FDS, faster diagnosis standard, 2WW, two week wait, oncology, 62-day",
+        "oncology, cancer services",
     ),
     (
         "maternity-and-neonatal",
         "Maternity and neonatal",
         "Care in pregnancy, birth and for newborn babies.",
-        "maternity, obstetrics, midwifery, neonatal, antenatal, postnatal, NICU",
+        "maternity and neonatal services, maternity services",
     ),
     (
         "mental-health",
         "Mental health",
         "Adult and children's mental health services, crisis care and talking therapies.",
-        "IAPT, NHS Talking Therapies, CAMHS, CYPMHS, psychiatric, crisis care, out of area "
-        "placements",
+        "mental health services",
     ),
     (
         "primary-care",
         "Primary care",
         "General practice, community pharmacy, dentistry and optometry.",
-        "GP, general practice, PCN, primary care network, pharmacy, dental",
+        "primary care services",
     ),
     (
         "community-and-neighbourhood-care",
         "Community and neighbourhood care",
         "Community health services, virtual wards, intermediate care and neighbourhood teams.",
-        "community services, virtual ward, hospital at home, intermediate care, UCR, "
-        "urgent community response, neighbourhood health",
+        "community services, community health services, neighbourhood health",
     ),
     (
         "diagnostics",
         "Diagnostics",
         "Imaging, pathology, endoscopy and physiological measurement, including community "
         "diagnostic centres.",
-        "CDC, community diagnostic centre, imaging, radiology, MRI, CT, pathology, endoscopy, DM01",
+        "diagnostic services, diagnostic tests",
     ),
     (
         "end-of-life-care",
         "End of life care",
         "Palliative and end of life care in every setting.",
-        "palliative care, EOLC, hospice, advance care planning",
+        "EOLC, end of life, palliative and end of life care",
     ),
     (
         "learning-disability-and-autism",
         "Learning disability and autism",
         "Care and support for people with a learning disability, autistic people, or both.",
-        "LD, learning disabilities, autism, autistic, LeDeR, reasonable adjustments",
+        "LDA, learning disabilities and autism",
     ),
 ]
 
@@ -81,54 +77,53 @@ METHODS = [
         "Model for Improvement",
         "Three questions (aim, measures, changes) and rapid plan-do-study-act cycles to test "
         "changes on a small scale before spreading them.",
-        "PDSA, plan do study act, plan-do-study-act, PDSA cycle, IHI model, test of change",
+        "PDSA, plan do study act, PDSA cycle, PDSA cycles, MFI",
     ),
     (
         "lean",
         "Lean",
         "Maximising value to patients by removing waste from processes, using tools such as "
         "value stream mapping, 5S and standard work.",
-        "lean thinking, value stream mapping, VSM, 5S, kaizen, rapid improvement event, "
-        "muda, waste reduction",
+        "lean thinking, lean methodology",
     ),
     (
         "six-sigma",
         "Six Sigma",
         "Reducing variation and defects in a process with the DMAIC cycle (define, measure, "
         "analyse, improve, control).",
-        "DMAIC, lean six sigma, LSS, variation reduction",
+        "6 sigma, DMAIC",
     ),
     (
         "statistical-process-control",
         "Statistical process control",
         "Plotting data over time with control limits to tell real change (special cause) from "
         "noise (common cause); the basis of Making Data Count.",
-        "SPC, XmR chart, control chart, run chart, Making Data Count, special cause, common cause",
+        "SPC, SPC chart, control chart, XmR chart",
     ),
     (
         "experience-based-co-design",
         "Experience-based co-design",
         "Patients, families and staff jointly redesign services from their experience of them.",
-        "EBCD, co-design, co-production, patient experience, patient involvement",
+        "EBCD, experience based co-design, experience based codesign",
     ),
     (
         "theory-of-constraints",
         "Theory of constraints",
         "Finding the one bottleneck that limits a whole system and managing flow around it.",
-        "TOC, bottleneck, constraint, drum buffer rope, flow",
+        "TOC, constraints theory",
     ),
     (
         "total-quality-management",
         "Total quality management",
         "An organisation-wide commitment to quality in which every member of staff takes part "
         "in continuous improvement.",
-        "TQM, continuous improvement, quality management",
+        "TQM",
     ),
     (
         "business-process-reengineering",
         "Business process reengineering",
         "Radical redesign of whole processes rather than incremental change to them.",
-        "BPR, business process re-engineering, process redesign, reengineering",
+        "BPR, business process re-engineering",
     ),
 ]
 
@@ -137,31 +132,31 @@ CONTENT_KINDS = [
         "improvement-guide",
         "Improvement guide",
         "National guidance on what good looks like, the measures to watch and the changes to test.",
-        "guide, guidance, NHS IMPACT guide",
+        "improvement guidance",
     ),
     (
         "girft-standard",
         "GIRFT standard",
         "A clinically led standard from the Getting It Right First Time programme.",
-        "GIRFT, getting it right first time, standard, best practice",
+        "GIRFT standards",
     ),
     (
         "blueprint",
         "Blueprint",
         "A model service design, such as the Model Emergency Department.",
-        "model, blueprint, model service",
+        "model service",
     ),
     (
         "case-study",
         "Case study",
         "What a trust, practice or system changed, how, and the measured result.",
-        "case study, example, peer learning, good practice",
+        "case studies",
     ),
     (
         "idea",
         "Frontline idea",
         "An idea from frontline staff to cut waste and improve care.",
-        "idea, suggestion, frontline idea, waste reduction",
+        "frontline ideas, staff ideas",
     ),
 ]
 
@@ -193,41 +188,51 @@ SPECIALTIES = [
         "anaesthesia-and-perioperative-medicine",
         "Anaesthesia and perioperative medicine",
         "",
-        "anaesthetics, perioperative care, POM",
+        "anaesthetics, anesthesia, perioperative medicine",
     ),
-    ("breast-surgery", "Breast surgery", "", "breast"),
-    ("cardiology", "Cardiology", "", "cardiac, heart"),
+    ("breast-surgery", "Breast surgery", "", "breast services"),
+    ("cardiology", "Cardiology", "", "cardiac medicine"),
     ("cardiothoracic-surgery", "Cardiothoracic surgery", "", "cardiac surgery, thoracic"),
     ("cranial-neurosurgery", "Cranial neurosurgery", "", "neurosurgery"),
-    ("dermatology", "Dermatology", "", "skin"),
-    ("diabetes", "Diabetes", "", "diabetic"),
+    ("dermatology", "Dermatology", "", "skin services"),
+    ("diabetes", "Diabetes", "", "diabetes care"),
     ("ear-nose-and-throat", "Ear, nose and throat", "", "ENT, otolaryngology"),
-    ("emergency-medicine", "Emergency medicine", "", "EM, A&E, ED, emergency department"),
-    ("endocrinology", "Endocrinology", "", "endocrine"),
-    ("gastroenterology", "Gastroenterology", "", "GI, gastro, endoscopy"),
-    ("general-surgery", "General surgery", "", "emergency general surgery, EGS"),
-    ("geriatric-medicine", "Geriatric medicine", "", "care of older people, frailty, COTE"),
+    ("emergency-medicine", "Emergency medicine", "", "EM"),
+    ("endocrinology", "Endocrinology", "", "endocrine medicine"),
+    ("gastroenterology", "Gastroenterology", "", "GI, gastro"),
+    ("general-surgery", "General surgery", "", "GS"),
+    (
+        "geriatric-medicine",
+        "Geriatric medicine",
+        "",
+        "care of older people, COTE, elderly medicine",
+    ),
     ("gynaecology", "Gynaecology", "", "gynae"),
-    ("lung-cancer", "Lung cancer", "", "lung"),
-    ("maternity", "Maternity", "", "obstetrics, midwifery"),
-    ("mental-health", "Mental health", "", "psychiatry, adult crisis and acute care"),
-    ("neurology", "Neurology", "", "neuro"),
-    ("ophthalmology", "Ophthalmology", "", "eyes, eye care, cataract"),
+    ("lung-cancer", "Lung cancer", "", "lung cancer services"),
+    ("maternity", "Maternity", "", "obstetrics"),
+    ("mental-health", "Mental health", "", "psychiatry, adult mental health"),
+    ("neurology", "Neurology", "", "neurological services"),
+    ("ophthalmology", "Ophthalmology", "", "eye care, eye services"),
     ("oral-and-maxillofacial-surgery", "Oral and maxillofacial surgery", "", "OMFS"),
-    ("outpatients", "Outpatients", "", "outpatient, OPD, clinic"),
-    ("paediatric-critical-care", "Paediatric critical care", "", "PICU"),
-    ("paediatric-surgery", "Paediatric surgery", "", "children's surgery"),
-    ("pathology", "Pathology", "", "laboratory, lab medicine"),
+    ("outpatients", "Outpatients", "", "outpatient services, outpatient care"),
+    ("paediatric-critical-care", "Paediatric critical care", "", "PICU, pediatric critical care"),
+    ("paediatric-surgery", "Paediatric surgery", "", "pediatric surgery, children's surgery"),
+    ("pathology", "Pathology", "", "laboratory medicine, lab medicine"),
     ("plastic-surgery", "Plastic surgery", "", "plastics"),
     ("radiology", "Radiology", "", "imaging, diagnostic imaging"),
-    ("renal-medicine", "Renal medicine", "", "nephrology, kidney, dialysis"),
-    ("respiratory-medicine", "Respiratory medicine", "", "respiratory, COPD, chest medicine"),
-    ("rheumatology", "Rheumatology", "", "rheum"),
-    ("spinal-surgery", "Spinal surgery", "", "spine"),
-    ("stroke", "Stroke", "", "stroke medicine, TIA"),
-    ("trauma-and-orthopaedics", "Trauma and orthopaedics", "", "T&O, orthopaedics, ortho"),
-    ("urology", "Urology", "", "urological"),
-    ("vascular-surgery", "Vascular surgery", "", "vascular"),
+    ("renal-medicine", "Renal medicine", "", "nephrology, kidney medicine"),
+    ("respiratory-medicine", "Respiratory medicine", "", "chest medicine, respiratory"),
+    ("rheumatology", "Rheumatology", "", "rheumatology services"),
+    ("spinal-surgery", "Spinal surgery", "", "spine surgery"),
+    ("stroke", "Stroke", "", "stroke medicine, stroke services"),
+    (
+        "trauma-and-orthopaedics",
+        "Trauma and orthopaedics",
+        "",
+        "T&O, orthopaedics, orthopedics, trauma and orthopedics",
+    ),
+    ("urology", "Urology", "", "urological surgery"),
+    ("vascular-surgery", "Vascular surgery", "", "vascular services"),
 ]
 
 # Lean's eight wastes ("DOWNTIME"), the categories frontline ideas are filed under.
@@ -281,4 +286,15 @@ WASTES = [
         "Not using the knowledge, skills and ideas of staff.",
         "unused talent, underused skills, talent",
     ),
+]
+
+# Every specialty is described the same way: it is a GIRFT workstream.
+SPECIALTIES = [
+    (
+        slug,
+        name,
+        description or f"The Getting It Right First Time workstream for {name.lower()}.",
+        synonyms,
+    )
+    for slug, name, description, synonyms in SPECIALTIES
 ]

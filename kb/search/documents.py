@@ -1,0 +1,71 @@
+"""What search knows about a page: its text, weighted fields and facet values."""
+
+from kb.core.markdown import markdown_to_text
+from kb.core.models import KnowledgePage
+
+
+def is_searchable(page):
+    """Published, public guidance, case studies and ideas: every KnowledgePage type."""
+    page = page.specific
+    return (
+        isinstance(page, KnowledgePage)
+        and page.live
+        and not page.get_view_restrictions().exists()
+        and not any(p.get_view_restrictions().exists() for p in page.get_ancestors())
+    )
+
+
+def _slugs(related):
+    return sorted(term.slug for term in related.all())
+
+
+def _body_text(page):
+    parts = []
+    # Fields particular to a page type, in the order a reader meets them.
+    for name in ("reference", "standard", "source_report"):
+        value = getattr(page, name, "")
+        if value:
+            parts.append(str(value))
+    parts.append(page.sections_text)
+    parts.append(page.body_text)
+    components = getattr(page, "components", None)
+    if components is not None:
+        for block in components:
+            parts.append(block.value.get("name", ""))
+            parts.append(markdown_to_text(block.value.get("description", "")))
+    return " ".join(part for part in parts if part).strip()
+
+
+def _measures_text(page):
+    measures = getattr(page, "measures", None)
+    if measures is None or not hasattr(measures, "all"):
+        return ""
+    return " ".join(
+        " ".join(filter(None, [m.name, m.unit, m.period])) for m in measures.all()
+    ).strip()
+
+
+def document_fields(page):
+    """Field values for the page's SearchDocument (and the Elasticsearch document)."""
+    page = page.specific
+    specialties = set(_slugs(page.specialties))
+    specialty = getattr(page, "specialty", None)  # GIRFT standards name one specialty
+    if specialty is not None:
+        specialties.add(specialty.slug)
+    organisation = getattr(page, "organisation", None)
+    region = getattr(page, "region", None) or getattr(organisation, "region", None)
+    return {
+        "kind": page.content_kind,
+        "slug": page.slug,
+        "url": page.url or "",
+        "title": page.title,
+        "summary": page.summary or "",
+        "body": _body_text(page),
+        "organisation": organisation.name if organisation is not None else "",
+        "measures": _measures_text(page),
+        "publication_date": page.publication_date,
+        "pathways": " ".join(_slugs(page.pathways)),
+        "methods": " ".join(_slugs(page.methods)),
+        "specialties": " ".join(sorted(specialties)),
+        "region": region.slug if region is not None else "",
+    }

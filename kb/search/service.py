@@ -1,0 +1,145 @@
+"""search_documents(): the one entry point the HTML page and the JSON API share.
+
+Reads the request parameters, expands the query with synonyms, asks the configured backend,
+and falls back to the database backend (with a notice) when Elasticsearch is down or slow.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from .query import SynonymIndex, parse_query
+from .results import FACETS, PAGE_SIZE, SORTS, SearchRequest
+from .synonyms import spelling_alternatives, synonym_groups
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE = 1000
+MAX_VALUES_PER_FACET = 20
+_SYNONYMS = {"index": None, "loaded_at": 0.0}
+SYNONYM_TTL_SECONDS = 60
+
+
+class BadSearchRequest(ValueError):
+    """Parameters no reader could have meant (a page number of -3): a 400, never a 500."""
+
+
+@dataclass
+class SearchParams:
+    """The validated state of a search, as in the URL."""
+
+    q: str = ""
+    filters: dict = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    ignored: list = field(default_factory=list)  # filter values that are not known slugs
+
+    def querystring(self, **changes):
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        values = {"q": self.q, "sort": self.sort, **changes}
+        if values.get("q"):
+            query["q"] = values["q"]
+        for facet in FACETS:
+            selected = changes.get(facet, self.filters.get(facet, set()))
+            for value in sorted(selected):
+                query.appendlist(facet, value)
+        if values.get("sort") and values["sort"] != "relevance":
+            query["sort"] = values["sort"]
+        if changes.get("page", 1) != 1:
+            query["page"] = str(changes["page"])
+        return query.urlencode()
+
+
+def known_values():
+    """facet -> {slug: name} for every vocabulary facet."""
+    from kb.taxonomy import models as taxonomy
+
+    sources = {
+        "type": taxonomy.ContentKind,
+        "pathway": taxonomy.Pathway,
+        "method": taxonomy.ImprovementMethod,
+        "specialty": taxonomy.Specialty,
+        "region": taxonomy.Region,
+    }
+    return {
+        facet: dict(model.objects.values_list("slug", "name")) for facet, model in sources.items()
+    }
+
+
+def read_params(query_dict, vocabulary=None):
+    """Validate GET parameters. Unknown filter values are ignored (and reported back)."""
+    vocabulary = vocabulary or known_values()
+    params = SearchParams(q=(query_dict.get("q") or "")[:2000])
+    for facet in FACETS:
+        values = set()
+        for value in query_dict.getlist(facet)[:MAX_VALUES_PER_FACET]:
+            value = value.strip()
+            if value in vocabulary[facet]:
+                values.add(value)
+            elif value:
+                params.ignored.append((facet, value[:80]))
+        if values:
+            params.filters[facet] = values
+    sort = query_dict.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise BadSearchRequest(f"sort must be one of: {', '.join(SORTS)}")
+    params.sort = sort
+    raw_page = (query_dict.get("page") or "1").strip()
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+        raise BadSearchRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
+    params.page = int(raw_page)
+    return params
+
+
+def synonym_index():
+    """The synonym index, rebuilt at most once a minute (or at once after an edit)."""
+    now = time.monotonic()
+    if _SYNONYMS["index"] is None or now - _SYNONYMS["loaded_at"] > SYNONYM_TTL_SECONDS:
+        _SYNONYMS["index"] = SynonymIndex(synonym_groups(), spelling_alternatives)
+        _SYNONYMS["loaded_at"] = now
+    return _SYNONYMS["index"]
+
+
+def forget_synonyms(**kwargs):
+    _SYNONYMS["index"] = None
+
+
+def search_documents(params, page_size=PAGE_SIZE):
+    """Run a search; returns (SearchResult, ParsedQuery)."""
+    from .backends.database import DatabaseBackend
+    from .indexing import external_backend
+
+    parsed = parse_query(params.q, synonym_index())
+    request = SearchRequest(
+        query=parsed, filters=params.filters, sort=params.sort, page=params.page,
+        page_size=page_size,
+    )  # fmt: skip
+    notices = []
+    if parsed.truncated:
+        notices.append("Your search was very long, so only its first 200 characters were used.")
+    if params.ignored:
+        names = ", ".join(value for _, value in params.ignored)
+        notices.append(f"Some filters were not recognised and were ignored: {names}.")
+    result = None
+    backend = external_backend()
+    if backend is not None:
+        try:
+            result = backend.search(request, raw_query=parsed.text)
+        except Exception as error:  # any failure to reach or parse Elasticsearch
+            logger.warning("Elasticsearch search failed, using the database backend: %s", error)
+            notices.append(
+                "Search is running in a reduced mode at the moment. Results are complete but "
+                "may be ordered a little differently."
+            )
+    if result is None:
+        result = DatabaseBackend().search(request)
+    result.notices = notices + result.notices
+    return result, parsed
+
+
+def is_elasticsearch_configured():
+    return settings.KB_SEARCH_BACKEND == "elasticsearch"
