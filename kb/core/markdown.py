@@ -5,6 +5,7 @@ allow-list of tags and attributes: scripts, styles, event handlers and `javascri
 survive. Headings get ids so long pages can link to their sections.
 """
 
+import html
 from functools import lru_cache
 
 import markdown as markdown_lib
@@ -12,9 +13,43 @@ import nh3
 from django.utils.safestring import mark_safe
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
-    "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -56,11 +91,14 @@ def render_markdown(text):
     """Markdown source to sanitised HTML, marked safe for templates."""
     if not text:
         return mark_safe("")
-    return mark_safe(_render(str(text)))
+    return mark_safe(_render(str(text)))  # noqa: S308 (sanitised by nh3 in _render)
 
 
 def markdown_to_text(text):
-    """Markdown source to plain text, for search indexes and summaries."""
+    """Markdown source to plain text, for search indexes and summaries.
+
+    Plain text, not HTML: entities are decoded ("A&E", not "A&amp;E"), so escape it on output.
+    """
     if not text:
         return ""
-    return nh3.clean(_render(str(text)), tags=set()).strip()
+    return html.unescape(nh3.clean(_render(str(text)), tags=set())).strip()

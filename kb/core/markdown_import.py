@@ -28,9 +28,43 @@ TYPES = ("girft-standard", "case-study", "blueprint", "improvement-guide")
 TYPE_ORDER = {type_: position for position, type_ in enumerate(TYPES)}
 EVIDENCE = ("anecdotal", "before-and-after", "sustained", "independently-evaluated")
 ORGANISATION_TYPES = (
-    "trust", "icb", "practice", "primary-care-network", "community-provider",
-    "mental-health-trust", "ambulance-trust", "other",
+    "trust",
+    "icb",
+    "practice",
+    "primary-care-network",
+    "community-provider",
+    "mental-health-trust",
+    "ambulance-trust",
+    "other",
 )
+
+
+class FrontMatterLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that reports bad values (2025-02-30) as YAML errors with their line, and
+    refuses aliases (*name), which front matter never needs and which can expand exponentially."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed", mark)
+        return super().compose_node(parent, index)
+
+
+def _checked(construct):
+    def checked(loader, node):
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, AttributeError) as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, str(error), node.start_mark
+            ) from None
+
+    return checked
+
+
+for _tag in ("int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_tag}"
+    FrontMatterLoader.add_constructor(_tag, _checked(yaml.SafeLoader.yaml_constructors[_tag]))
 
 
 class ImportFailure(Exception):
@@ -63,10 +97,11 @@ class ParsedDocument:
     key_lines: dict = field(default_factory=dict)
 
     def line_of(self, key):
-        return self.key_lines.get(key)
+        # A key that is missing (or a problem with no key) is reported at the opening fence.
+        return self.key_lines.get(key, 1)
 
     def fail(self, message, key=None):
-        raise ImportFailure(message, self.line_of(key) if key else None, self.path)
+        raise ImportFailure(message, self.line_of(key), self.path)
 
 
 def parse_document(text, path=None):
@@ -75,16 +110,27 @@ def parse_document(text, path=None):
     text = text.lstrip("\ufeff")
     lines = text.splitlines()
     if not lines or lines[0].strip() != FRONT_MATTER_FENCE:
-        raise ImportFailure("the file must start with front matter: a line of three dashes (---)", 1, path)
+        raise ImportFailure(
+            "the file must start with front matter: a line of three dashes (---)", 1, path
+        )
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
     except StopIteration:
-        raise ImportFailure("the front matter is not closed with a line of three dashes (---)", 1, path) from None
+        raise ImportFailure(
+            "the front matter is not closed with a line of three dashes (---)", 1, path
+        ) from None
     front_text = "\n".join(lines[1:end])
     try:
-        meta = yaml.safe_load(front_text) if front_text.strip() else {}
+        meta = yaml.load(front_text, Loader=FrontMatterLoader) if front_text.strip() else {}  # noqa: S506
+    except RecursionError:
+        raise ImportFailure(
+            "the front matter is not valid YAML (nested too deeply)", 2, path
+        ) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # An unclosed bracket or quote is noticed lines later: report where it was opened.
+        context = getattr(error, "context", None) or ""
+        opened = context.startswith(("while parsing a flow", "while scanning a quoted"))
+        mark = getattr(error, "context_mark" if opened else "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(error, "problem", None) or "invalid YAML"
         raise ImportFailure(f"the front matter is not valid YAML ({problem})", line, path) from None
@@ -96,16 +142,18 @@ def parse_document(text, path=None):
         match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
         if match and match.group(1) not in key_lines:
             key_lines[match.group(1)] = number
+    if "slug" not in key_lines and "title" in key_lines:
+        key_lines["slug"] = key_lines["title"]  # the slug is made from the title
 
     def fail(message, key=None):
-        raise ImportFailure(message, key_lines.get(key) if key else None, path)
+        raise ImportFailure(message, key_lines.get(key, 1), path)
 
     type_ = meta.get("type")
     if type_ not in TYPES:
         fail(f"type must be one of {', '.join(TYPES)}; found {type_!r}", "type")
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        fail("a title is required", "title" if "title" in meta else None)
+        fail("a title is required", "title")
     if len(title) > 255:
         fail("the title is longer than 255 characters", "title")
     slug = meta.get("slug") or slugify(title)
@@ -166,7 +214,9 @@ def _as_text(document, key, required=False, max_length=None):
     value = document.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            document.fail(f"{key} is required for a {document.type}", key if key in document.meta else None)
+            document.fail(
+                f"{key} is required for a {document.type}", key if key in document.meta else None
+            )
         return ""
     if not isinstance(value, (str, int, float)):
         document.fail(f"{key} must be text", key)
@@ -178,8 +228,15 @@ def _as_text(document, key, required=False, max_length=None):
 
 def _check_fields(document):
     """Shape checks that need no database; vocabulary slugs are checked on import."""
-    meta = document.meta
-    for key in ("pathways", "methods", "specialties", "related_standards", "related_cases", "standards", "also_adopted_by"):
+    for key in (
+        "pathways",
+        "methods",
+        "specialties",
+        "related_standards",
+        "related_cases",
+        "standards",
+        "also_adopted_by",
+    ):
         _as_list(document, key)
     today = datetime.date.today()
     published = _as_date(document, "date", today)
@@ -203,7 +260,10 @@ def _check_fields(document):
         _as_text(document, "organisation", required=True, max_length=200)
         kind = _as_text(document, "organisation_type") or "trust"
         if kind not in ORGANISATION_TYPES:
-            document.fail(f"organisation_type must be one of {', '.join(ORGANISATION_TYPES)}", "organisation_type")
+            document.fail(
+                f"organisation_type must be one of {', '.join(ORGANISATION_TYPES)}",
+                "organisation_type",
+            )
         evidence = _as_text(document, "evidence") or "before-and-after"
         if evidence not in EVIDENCE:
             document.fail(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence")
@@ -216,7 +276,9 @@ def measures_of(document):
     """The case study's measured results as dicts ready for CaseStudyMeasure."""
     raw = document.meta.get("measures") or []
     if not isinstance(raw, list):
-        document.fail("measures must be a list of {name, unit, baseline, result, period}", "measures")
+        document.fail(
+            "measures must be a list of {name, unit, baseline, result, period}", "measures"
+        )
     measures = []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or not str(item.get("name") or "").strip():
@@ -228,7 +290,9 @@ def measures_of(document):
                 if not values[key].is_finite() or abs(values[key]) >= Decimal("1e12"):
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
-                document.fail(f"measure {number} ({item.get('name')}): {key} must be a number", "measures")
+                document.fail(
+                    f"measure {number} ({item.get('name')}): {key} must be a number", "measures"
+                )
         higher = item.get("higher_is_better", True)
         if not isinstance(higher, bool):
             document.fail(f"measure {number}: higher_is_better must be true or false", "measures")
@@ -254,7 +318,13 @@ def components_of(document):
         if not isinstance(item, dict) or not str(item.get("name") or "").strip():
             document.fail(f"component {number} needs a name", "components")
         components.append(
-            ("component", {"name": str(item["name"]).strip()[:120], "description": str(item.get("description") or "").strip()})
+            (
+                "component",
+                {
+                    "name": str(item["name"]).strip()[:120],
+                    "description": str(item.get("description") or "").strip(),
+                },
+            )
         )
     return components
 
@@ -293,8 +363,9 @@ def read_document(path):
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ImportFailure("no such file", None, path) from None
-    except UnicodeDecodeError:
-        raise ImportFailure("the file is not UTF-8 text", None, path) from None
+    except UnicodeDecodeError as error:
+        line = error.object.count(b"\n", 0, error.start) + 1
+        raise ImportFailure("the file is not UTF-8 text", line, path) from None
     except OSError as error:
         raise ImportFailure(f"cannot read the file ({error.strerror})", None, path) from None
     return parse_document(text, path)
@@ -310,7 +381,11 @@ def import_paths(paths, publish=False, user=None, on_result=None):
             document = read_document(path)
             key = (document.type, document.slug)
             if key in seen:
-                raise ImportFailure(f"{document.type} slug {document.slug!r} is also used by {seen[key]}", document.line_of("slug"), path)
+                raise ImportFailure(
+                    f"{document.type} slug {document.slug!r} is also used by {seen[key]}",
+                    document.line_of("slug"),
+                    path,
+                )
             seen[key] = path
             documents.append(document)
         except ImportFailure as failure:

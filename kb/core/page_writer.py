@@ -36,7 +36,9 @@ class PageWriter:
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             label = model._meta.verbose_name
-            self.fail(f"unknown {label} slug{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}", key)
+            self.fail(
+                f"unknown {label} slug{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}", key
+            )
         return [found[slug] for slug in slugs]
 
     def term(self, model, key, required=False):
@@ -58,7 +60,7 @@ class PageWriter:
 
     # -- the page ---------------------------------------------------------------------------
     def parent(self):
-        home, guidance, cases = ensure_site_structure()
+        home, guidance, cases, _ideas = ensure_site_structure()
         return cases if self.document.type == "case-study" else guidance
 
     def run(self):
@@ -66,28 +68,44 @@ class PageWriter:
         parent = self.parent()
         existing = parent.get_children().filter(slug=document.slug).first()
         if existing is not None and existing.specific_class is not self.model:
+            kind = existing.specific_class._meta.verbose_name
             self.fail(
-                f"slug {document.slug!r} is already used by a {existing.specific_class._meta.verbose_name} "
-                f"({existing.title!r}) in {parent.title}",
+                f"slug {document.slug!r} is already used by a {kind} ({existing.title!r}) "
+                f"in {parent.title}",
                 "slug",
             )
         if existing is not None:
             existing = existing.specific
-            if existing.import_hash == document.digest and (existing.live or not self.publish):
-                if not self.publish or not existing.has_unpublished_changes:
-                    return "unchanged", existing
+            # Compare with the latest revision: a draft update leaves the live row's hash as it was.
             page = existing.get_latest_revision_as_object()
+            published = existing.live and not existing.has_unpublished_changes
+            if page.import_hash == document.digest and (not self.publish or published):
+                return "unchanged", existing
         else:
             page = self.model(slug=document.slug, live=False)
 
         self.fill(page)
         page.import_hash = document.digest
         try:
-            page.full_clean(exclude=["path", "depth", "numchild", "url_path", "content_type", "translation_key", "locale"])
+            page.full_clean(
+                exclude=[
+                    "path",
+                    "depth",
+                    "numchild",
+                    "url_path",
+                    "content_type",
+                    "translation_key",
+                    "locale",
+                ]
+            )
         except Exception as error:  # ValidationError: report the fields concerned
             messages = getattr(error, "message_dict", None) or {"": [str(error)]}
-            text = "; ".join(f"{k}: {' '.join(v)}" if k and k != "__all__" else " ".join(v) for k, v in messages.items())
-            self.fail(f"the page is not valid ({text})")
+            text = "; ".join(
+                f"{k}: {' '.join(v)}" if k and k != "__all__" else " ".join(v)
+                for k, v in messages.items()
+            )
+            # Report at the line of the first field's front matter key (line 1 if it has none).
+            self.fail(f"the page is not valid ({text})", next(iter(messages), None))
 
         if existing is None:
             parent.add_child(instance=page)
@@ -150,7 +168,11 @@ class PageWriter:
         document = self.document
         page.specialty = self.term(Specialty, "specialty", required=True)
         reference = _as_text(document, "reference", required=True, max_length=40)
-        clash = GirftStandardPage.objects.filter(reference=reference).exclude(slug=document.slug).first()
+        clash = (
+            GirftStandardPage.objects.filter(reference=reference)
+            .exclude(slug=document.slug)
+            .first()
+        )
         if clash is not None:
             self.fail(f"reference {reference} is already used by {clash.title!r}", "reference")
         page.reference = reference
@@ -182,15 +204,17 @@ class PageWriter:
         page.contact_email = _as_text(document, "contact_email", max_length=254)
         page.measures = [CaseStudyMeasure(**values) for values in measures_of(document)]
         page.also_adopted_by = [
-            self.organisation(name) for name in _as_list(document, "also_adopted_by") if name
+            self.organisation(name, key="also_adopted_by")
+            for name in _as_list(document, "also_adopted_by")
+            if name
         ]
 
-    def organisation(self, name, kind="trust", ods_code="", region=None):
+    def organisation(self, name, kind="trust", ods_code="", region=None, key="organisation"):
         """The organisation with this name (any case), created if unknown."""
         from kb.taxonomy.models import Organisation
 
         if len(name) > 200:
-            self.fail(f"organisation name is longer than 200 characters: {name[:40]}...", "organisation")
+            self.fail(f"organisation name is longer than 200 characters: {name[:40]}...", key)
         organisation = Organisation.objects.filter(name__iexact=name).first()
         if organisation is None:
             slug = slugify(name)[:190] or "organisation"
