@@ -1,0 +1,1 @@
+"""Measurement for improvement: run charts and XmR statistical process control charts."""

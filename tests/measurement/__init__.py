@@ -1,0 +1,1 @@
+"""Tests for the measurement-for-improvement core: SPC rules and accessible SVG charts."""
