@@ -8,6 +8,22 @@ from django.conf import settings
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always create the test database, even when only browser tests (no db mark) are run.
+
+    pytest-django creates it only for databases some selected test marks; the browser tests
+    reach it through a live server instead, and must never touch the developer's own database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _static_manifest():
     """Templates need the hashed-static manifest; build it if `make test` did not."""
@@ -18,7 +34,8 @@ def _static_manifest():
 
 @pytest.fixture
 def site_tree(db):
-    """(home, guidance index, case study index), as a fresh `migrate` + first load gives."""
+    """(home, guidance index, case study index, idea index), as a fresh `migrate` + first load
+    gives."""
     from kb.core.site_structure import ensure_site_structure
 
     return ensure_site_structure()

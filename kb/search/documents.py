@@ -28,6 +28,10 @@ def _body_text(page):
             parts.append(str(value))
     parts.append(page.sections_text)
     parts.append(page.body_text)
+    # The names of the page's pathways, methods and specialties, so that a search for a method
+    # (or its synonym: PDSA) finds pages filed under it even when their text never names it.
+    for related in (page.pathways, page.methods, page.specialties):
+        parts.extend(term.name for term in related.all())
     components = getattr(page, "components", None)
     if components is not None:
         for block in components:

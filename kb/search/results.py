@@ -1,4 +1,4 @@
-"""The request and result shapes every search backend shares, and exact facet counting."""
+"""The request and result shapes every search backend shares."""
 
 import math
 from dataclasses import dataclass, field
@@ -57,36 +57,3 @@ def marked_to_html(text):
     html = escape(text or "")
     html = html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(html)  # noqa: S308 - built from escaped text and our own tags
-
-
-def count_and_filter(rows, filters):
-    """Exact multi-select faceting over candidate rows.
-
-    `rows` are (id, score, date, {facet: [values]}). A row is a result when, for every facet
-    with selected values, it has at least one of them (OR within a facet, AND across facets).
-    Each facet's counts ignore that facet's own selection, so a reader sees how many results
-    each further value of the facet would add. Returns (matching rows, counts).
-    """
-    active = [(facet, values) for facet, values in filters.items() if values]
-    counts = {facet: {} for facet in FACETS}
-    matching = []
-    for row in rows:
-        values = row[3]
-        failed = [facet for facet, wanted in active if not wanted.intersection(values[facet])]
-        if len(failed) > 1:
-            continue
-        facets_to_count = failed or FACETS
-        for facet in facets_to_count:
-            bucket = counts[facet]
-            for value in values[facet]:
-                bucket[value] = bucket.get(value, 0) + 1
-        if not failed:
-            matching.append(row)
-    return matching, counts
-
-
-def order_rows(rows, sort, has_query):
-    """Relevance (lower score is better, then newest) or newest first."""
-    if sort == "relevance" and has_query:
-        return sorted(rows, key=lambda r: (r[1], -(r[2].toordinal() if r[2] else 0), r[0]))
-    return sorted(rows, key=lambda r: (-(r[2].toordinal() if r[2] else 0), r[0]))

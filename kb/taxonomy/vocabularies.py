@@ -241,50 +241,50 @@ WASTES = [
         "transport",
         "Transport",
         "Moving patients, samples, equipment or information further or more often than needed.",
-        "moving, transfers, portering",
+        "transportation, unnecessary transport",
     ),
     (
         "inventory",
         "Inventory",
         "Stock, supplies or work waiting in a queue beyond what is needed now.",
-        "stock, supplies, backlog, queue, expired stock",
+        "excess inventory, excess stock",
     ),
     (
         "motion",
         "Motion",
         "Unnecessary movement of staff: walking, searching, reaching.",
-        "walking, searching, movement",
+        "unnecessary motion, unnecessary movement",
     ),
     (
         "waiting",
         "Waiting",
         "Patients or staff waiting for the next step, a result, a bed or a decision.",
-        "delay, delays, queueing, idle time",
+        "waiting waste, waiting time",
     ),
     (
         "overproduction",
         "Overproduction",
         "Doing things earlier or in greater quantity than needed, such as tests ordered just "
         "in case.",
-        "duplicate tests, just in case",
+        "over-production",
     ),
     (
         "overprocessing",
         "Overprocessing",
         "More work than the patient needs: duplicate forms, repeated questions, extra approvals.",
-        "over-processing, duplication, paperwork, red tape",
+        "over-processing, extra processing",
     ),
     (
         "defects",
         "Defects",
         "Errors and rework: wrong information, repeated tests, avoidable readmissions.",
-        "errors, mistakes, rework, incidents",
+        "defect waste, rework",
     ),
     (
         "skills",
         "Unused skills",
         "Not using the knowledge, skills and ideas of staff.",
-        "unused talent, underused skills, talent",
+        "unused skills, unused talent, underused skills, non-utilised talent",
     ),
 ]
 

@@ -45,6 +45,9 @@ def live_site(django_db_setup, django_db_blocker):
         pytest.fail(f"Chromium not found at {CHROMIUM}: run ./scripts/bootstrap.sh test")
     # The server thread needs the database for the whole session, so the block lifts until then.
     with django_db_blocker.unblock():
+        from django.db import connection
+
+        assert "test" in connection.settings_dict["NAME"], "browser tests need the test database"
         call_command("load_demo_content", verbosity=0)
         thread = LiveServerThread("127.0.0.1", static_handler=_MediaFilesHandler, port=0)
         thread.daemon = True

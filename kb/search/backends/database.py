@@ -1,39 +1,59 @@
 """The embedded search backend: SQLite FTS5 (PostgreSQL full-text in production).
 
-FTS5 runs once per search, alone, with bm25 scoring in the same pass (Wagtail's database backend
-re-runs MATCH per candidate row and per facet: see shared FACTS.md). Facets are then counted in
-Python over the matched rows' facet values, which makes every count exact.
+Wagtail's database backend re-runs MATCH per candidate row and per facet (shared FACTS.md), so
+this backend keeps its own index and does each search in three cheap steps:
+
+1. one MATCH without ranking gives the set of matching documents;
+2. facet counts are set algebra over per-value document sets held in memory as integers
+   (kb/search/bitsets.py), rebuilt only when the index changes (a token in kbsearch_indexstate);
+3. only the page of results being shown is ranked: FTS5 orders by bm25 the documents that match
+   the words and the selected facets, which it knows as tokens in a hidden column.
 """
+
+import uuid
 
 from django.db import connection, transaction
 
+from ..bitsets import FacetIndex, bitset, first_members
 from ..query import fts5_match
-from ..results import (
-    FACETS,
-    MARK_END,
-    MARK_START,
-    Hit,
-    SearchResult,
-    count_and_filter,
-    marked_to_html,
-    order_rows,
-)
+from ..results import FACETS, MARK_END, MARK_START, Hit, SearchResult, marked_to_html
 
-# bm25 column weights: title, summary, body.
-BM25_WEIGHTS = (10.0, 4.0, 1.0)
+# bm25 column weights: title, summary, body; the facet-token column never scores.
+RANK = "bm25(10.0, 4.0, 1.0, 0.0)"
 SNIPPET_TOKENS = 24
 DOC = "kbsearch_searchdocument"
-COLUMNS = "d.id, d.publication_date, d.kind, d.pathways, d.methods, d.specialties, d.region"
+FACET_COLUMNS = {
+    "type": "kind",
+    "pathway": "pathways",
+    "method": "methods",
+    "specialty": "specialties",
+    "region": "region",
+}
+_FACET_INDEXES = {}  # database alias -> FacetIndex
 
 
-def _facets(row):
-    return {
-        "type": [row[2]],
-        "pathway": row[3].split(),
-        "method": row[4].split(),
-        "specialty": row[5].split(),
-        "region": [row[6]] if row[6] else [],
-    }
+def facet_token(facet, slug):
+    """The hidden full-text token for a facet value: one word that no prose contains."""
+    return f"zz{facet[:2]}{slug.replace('-', '')}"
+
+
+def facet_tokens(document):
+    return " ".join(
+        facet_token(facet, slug)
+        for facet, column in FACET_COLUMNS.items()
+        for slug in getattr(document, column).split()
+    )
+
+
+def fts5_facet_filter(filters):
+    """' AND facets : (...)' for each facet with selected values."""
+    parts = []
+    for facet in FACETS:
+        slugs = sorted(filters.get(facet) or ())
+        if slugs:
+            tokens = " OR ".join(f'"{facet_token(facet, slug)}"' for slug in slugs)
+            parts.append(f"facets : ({tokens})")
+    return parts
 
 
 def _tsquery(parsed):
@@ -48,6 +68,16 @@ def _tsquery(parsed):
     return " && ".join(sql_clauses), params
 
 
+def _fulltext_body(document):
+    """Body, organisation and measures share the lowest-weighted full-text column."""
+    return " ".join(filter(None, [document.body, document.organisation, document.measures]))
+
+
+def _shorten(text, limit=300):
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 class DatabaseBackend:
     name = "database"
 
@@ -55,49 +85,103 @@ class DatabaseBackend:
     def vendor(self):
         return connection.vendor
 
-    # -- searching -------------------------------------------------------------------------
-    def candidates(self, parsed):
-        """(id, score, date, facets) for every document matching the query (all if none)."""
+    # -- the in-memory facet sets ----------------------------------------------------------
+    def _state_token(self):
         with connection.cursor() as cursor:
-            if parsed.is_empty:
-                cursor.execute(f"SELECT {COLUMNS}, 0 FROM {DOC} d")  # noqa: S608
-            elif self.vendor == "sqlite":
-                weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-                # CROSS JOIN keeps FTS5 as the outer loop: one MATCH, then look-ups by id.
+            cursor.execute("SELECT token FROM kbsearch_indexstate WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else ""
+
+    def _changed(self):
+        """Mark the index as changed so every process rebuilds its facet sets."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE kbsearch_indexstate SET token = %s WHERE id = 1", [uuid.uuid4().hex]
+            )
+
+    def facet_index(self):
+        token = self._state_token()
+        cached = _FACET_INDEXES.get(connection.alias)
+        if cached is not None and cached.generation == token:
+            return cached
+        columns = ", ".join(FACET_COLUMNS.values())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, CAST(publication_date AS TEXT), {columns} FROM {DOC}"  # noqa: S608
+            )
+            rows = [
+                (row[0], row[1], dict(zip(FACETS, (v.split() for v in row[2:]), strict=True)))
+                for row in cursor.fetchall()
+            ]
+        index = FacetIndex.build(token, rows, FACETS)
+        _FACET_INDEXES[connection.alias] = index
+        return index
+
+    # -- searching -------------------------------------------------------------------------
+    def matches(self, parsed, index):
+        """The set of documents matching the words (everything for an empty query)."""
+        if parsed.is_empty:
+            return index.everything
+        with connection.cursor() as cursor:
+            if self.vendor == "sqlite":
                 cursor.execute(
-                    f"SELECT {COLUMNS}, bm25(kbsearch_fts, {weights}) "  # noqa: S608
-                    f"FROM kbsearch_fts CROSS JOIN {DOC} d ON d.id = kbsearch_fts.rowid "
-                    "WHERE kbsearch_fts MATCH %s",
+                    "SELECT rowid FROM kbsearch_fts WHERE kbsearch_fts MATCH %s",
                     [fts5_match(parsed)],
                 )
             elif self.vendor == "postgresql":
                 tsquery, params = _tsquery(parsed)
                 cursor.execute(
-                    f"SELECT {COLUMNS}, -ts_rank_cd(d.search_vector, q.query) "  # noqa: S608
-                    f"FROM {DOC} d, (SELECT {tsquery} AS query) q "
-                    "WHERE d.search_vector @@ q.query",
+                    f"SELECT id FROM {DOC} WHERE search_vector @@ ({tsquery})",  # noqa: S608
                     params,
                 )
             else:
                 raise NotImplementedError(f"no full-text search for {self.vendor}")
-            return [(row[0], row[7], row[1], _facets(row)) for row in cursor.fetchall()]
+            return bitset(row[0] for row in cursor.fetchall())
 
     def search(self, request):
         parsed = request.query
-        rows = self.candidates(parsed)
-        matching, counts = count_and_filter(rows, request.filters)
-        ordered = order_rows(matching, request.sort, not parsed.is_empty)
+        index = self.facet_index()
+        results, counts = index.narrow(self.matches(parsed, index), request.filters)
+        count = results.bit_count()
         start = (request.page - 1) * request.page_size
-        page_ids = [row[0] for row in ordered[start : start + request.page_size]]
-        hits = self.hits(page_ids, parsed)
+        stop = start + request.page_size
+        if count <= start:
+            page_ids = []
+        elif request.sort == "date" or parsed.is_empty:
+            page_ids = first_members(results, index.newest_first, start, stop)
+        else:
+            page_ids = self.ranked(parsed, request.filters, results, start, stop)
         return SearchResult(
-            count=len(matching),
-            hits=hits,
-            facets={facet: counts[facet] for facet in FACETS},
+            count=count,
+            hits=self.hits(page_ids, parsed),
+            facets={facet: counts.get(facet, {}) for facet in FACETS},
             page=request.page,
             page_size=request.page_size,
             backend=self.name,
         )
+
+    def ranked(self, parsed, filters, results, start, stop):
+        """One page of the results in relevance order."""
+        with connection.cursor() as cursor:
+            if self.vendor == "sqlite":
+                match = " AND ".join([f"({fts5_match(parsed)})", *fts5_facet_filter(filters)])
+                cursor.execute(
+                    "SELECT rowid FROM kbsearch_fts WHERE kbsearch_fts MATCH %s "
+                    "ORDER BY rank LIMIT %s OFFSET %s",
+                    [match, stop - start, start],
+                )
+            else:
+                from ..bitsets import members
+
+                tsquery, params = _tsquery(parsed)
+                ids = members(results, range(results.bit_length()))
+                cursor.execute(
+                    f"SELECT d.id FROM {DOC} d, (SELECT {tsquery} AS query) q "  # noqa: S608
+                    "WHERE d.id = ANY(%s) ORDER BY ts_rank_cd(d.search_vector, q.query) DESC, "
+                    "d.publication_date DESC, d.id LIMIT %s OFFSET %s",
+                    [*params, ids, stop - start, start],
+                )
+            return [row[0] for row in cursor.fetchall()]
 
     def hits(self, ids, parsed):
         if not ids:
@@ -108,7 +192,9 @@ class DatabaseBackend:
         snippets = self.snippets(ids, parsed) if not parsed.is_empty else {}
         hits = []
         for doc_id in ids:
-            doc = documents[doc_id]
+            doc = documents.get(doc_id)
+            if doc is None:  # removed between the count and this read
+                continue
             highlight = snippets.get(doc_id) or marked_to_html(_shorten(doc.summary))
             hits.append(
                 Hit(
@@ -164,6 +250,7 @@ class DatabaseBackend:
         with transaction.atomic():
             document, _ = SearchDocument.objects.update_or_create(page=page, defaults=fields)
             self._write_fulltext(document)
+            self._changed()
         return document
 
     def _write_fulltext(self, document):
@@ -172,9 +259,9 @@ class DatabaseBackend:
             if self.vendor == "sqlite":
                 cursor.execute("DELETE FROM kbsearch_fts WHERE rowid = %s", [document.id])
                 cursor.execute(
-                    "INSERT INTO kbsearch_fts (rowid, title, summary, body) "
-                    "VALUES (%s, %s, %s, %s)",
-                    [document.id, document.title, document.summary, body],
+                    "INSERT INTO kbsearch_fts (rowid, title, summary, body, facets) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [document.id, document.title, document.summary, body, facet_tokens(document)],
                 )
             elif self.vendor == "postgresql":
                 cursor.execute(
@@ -189,12 +276,15 @@ class DatabaseBackend:
         """Remove a page's document; its full-text row goes with it (post_delete signal)."""
         from ..models import SearchDocument
 
-        SearchDocument.objects.filter(page_id=page_id).delete()
+        with transaction.atomic():
+            SearchDocument.objects.filter(page_id=page_id).delete()
+            self._changed()
 
     def delete_fulltext(self, document_id):
         if self.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("DELETE FROM kbsearch_fts WHERE rowid = %s", [document_id])
+        self._changed()
 
     def clear(self):
         """Empty the index in two statements (no per-document signals)."""
@@ -202,6 +292,7 @@ class DatabaseBackend:
             if self.vendor == "sqlite":
                 cursor.execute("DELETE FROM kbsearch_fts")
             cursor.execute(f"DELETE FROM {DOC}")  # noqa: S608
+            self._changed()
 
     def bulk_index(self, pages_and_fields, batch_size=1000):
         """Index many documents at once (rebuilds and benchmarks): a few statements a batch."""
@@ -221,8 +312,8 @@ class DatabaseBackend:
 
         with transaction.atomic():
             created = SearchDocument.objects.bulk_create(documents)
-            if self.vendor == "sqlite" and created and created[0].id is None:
-                # Older SQLite cannot return ids from a bulk insert: look them up.
+            if created and created[0].id is None:
+                # Databases that cannot return ids from a bulk insert: look them up.
                 ids = dict(
                     SearchDocument.objects.filter(
                         page_id__in=[d.page_id for d in created]
@@ -233,13 +324,17 @@ class DatabaseBackend:
             with connection.cursor() as cursor:
                 if self.vendor == "sqlite":
                     cursor.executemany(
-                        "INSERT INTO kbsearch_fts (rowid, title, summary, body) "
-                        "VALUES (%s, %s, %s, %s)",
-                        [(d.id, d.title, d.summary, _fulltext_body(d)) for d in created],
+                        "INSERT INTO kbsearch_fts (rowid, title, summary, body, facets) "
+                        "VALUES (%s, %s, %s, %s, %s)",
+                        [
+                            (d.id, d.title, d.summary, _fulltext_body(d), facet_tokens(d))
+                            for d in created
+                        ],
                     )
-                else:
-                    for document in created:
-                        self._write_fulltext(document)
+            if self.vendor != "sqlite":
+                for document in created:
+                    self._write_fulltext(document)
+            self._changed()
 
     def optimise(self):
         """After bulk writes: merge FTS segments and refresh the planner's statistics."""
@@ -250,13 +345,3 @@ class DatabaseBackend:
                 cursor.execute("PRAGMA optimize")
             elif self.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {DOC}")
-
-
-def _fulltext_body(document):
-    """Body, organisation and measures share the lowest-weighted full-text column."""
-    return " ".join(filter(None, [document.body, document.organisation, document.measures]))
-
-
-def _shorten(text, limit=300):
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,287 @@
+#!/usr/bin/env python
+"""Search benchmark: index time and faceted query latency at 10k and 100k documents.
+
+    .venv/bin/python bench/search.py                 # 10k and 100k (about 5 minutes)
+    .venv/bin/python bench/search.py --sizes 10000   # quicker
+
+Each size gets its own SQLite database in var/bench/. The corpus is synthetic but shaped like
+ours: sentences drawn from the demo content, titles from typical improvement phrases, and facet
+values spread as in a real library. Queries go through the /api/search/ view itself (request
+parsing, synonym expansion, FTS5, facet counting, highlighting and JSON), so the figures are
+what a reader's browser would wait for, less the network. Prints p50/p95/p99 per query kind.
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TITLE_PARTS = [
+    ("Reducing", "Improving", "Faster", "Safer", "Redesigning", "Streamlining", "Cutting"),
+    ("ambulance handover", "discharge", "same day emergency care", "RTT validation",
+     "outpatient follow-up", "theatre utilisation", "cancer diagnosis", "frailty assessment",
+     "maternity triage", "mental health crisis care", "virtual wards", "MRI capacity",
+     "did not attend rates", "A&E waiting times", "patient flow", "stroke thrombolysis",
+     "hip fracture surgery", "cataract lists", "GP access", "community nursing"),
+    ("in a district general hospital", "across an ICB", "on medical wards", "in primary care",
+     "with PDSA cycles", "using Lean", "with SPC charts", "at the front door", "at scale", ""),
+]  # fmt: skip
+KIND_WEIGHTS = {
+    "case-study": 60, "idea": 14, "girft-standard": 15, "improvement-guide": 10, "blueprint": 1
+}  # fmt: skip
+# Named by how much of the corpus they match; the benchmark prints the measured shares.
+QUERIES = {
+    "specific": ["thrombolysis", "cataract lists", "maternity triage", "MRI", "hip fracture"],
+    "broad": ["A&E handover", "SDEC", "RTT validation", "frailty", "did not attend"],
+    "common": ["discharge", "patients", "improvement", "waiting"],
+}
+FILTER_SETS = {
+    "no filters": {},
+    "one filter": {"pathway": ["urgent-and-emergency-care"]},
+    "two filters": {"pathway": ["urgent-and-emergency-care", "elective-care"],
+                    "method": ["lean"]},
+}  # fmt: skip
+
+
+def setup_django(size):
+    bench_dir = ROOT / "var" / "bench"
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir / f'search-{size}.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+    import django
+
+    django.setup()
+
+
+SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "pra", "den", "gul", "mor",
+             "sel", "tin", "bar", "fen", "wic", "ost", "lam", "por"]  # fmt: skip
+
+
+def filler_vocabulary(rng, size=8000):
+    """Pseudo-words with Zipf-like weights: the long tail of ordinary prose, so that clinical
+    terms land at realistic shares (a specific term in a few per cent of documents)."""
+    words = sorted({
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)
+    })  # fmt: skip
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    return words, weights
+
+
+def sentences_from_demo():
+    text = " ".join(p.read_text() for p in (ROOT / "kb/core/demo_content").rglob("*.md"))
+    text = re.sub(r"^---.*?^---", " ", text, flags=re.S | re.M)
+    text = re.sub(r"[#*`>|_\[\]()]", " ", text)
+    found = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", text)]
+    return [s for s in found if 40 <= len(s) <= 300]
+
+
+def build_corpus(size, seed=7):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from wagtail.models import Page
+
+    from kb.cases.models import CaseStudyPage
+    from kb.search.backends.database import DatabaseBackend
+    from kb.search.models import SearchDocument
+    from kb.taxonomy import models as taxonomy
+
+    rng = random.Random(seed)
+    sentences = sentences_from_demo()
+    filler, filler_weights = filler_vocabulary(rng)
+    pathways = list(taxonomy.Pathway.objects.values_list("slug", flat=True))
+    methods = list(taxonomy.ImprovementMethod.objects.values_list("slug", flat=True))
+    specialties = list(taxonomy.Specialty.objects.values_list("slug", flat=True))
+    regions = list(taxonomy.Region.objects.values_list("slug", flat=True))
+    kinds = list(KIND_WEIGHTS)
+    weights = list(KIND_WEIGHTS.values())
+
+    existing = SearchDocument.objects.count()
+    if existing == size:
+        return None
+    started = time.perf_counter()
+    with transaction.atomic():
+        DatabaseBackend().clear()
+        Page.objects.filter(depth__gte=2, title__startswith="bench ").delete()
+        root = Page.get_first_root_node()
+        parent = root.add_child(title="bench root", slug="bench-root")
+        content_type = ContentType.objects.get_for_model(CaseStudyPage)
+        pages = [
+            Page(
+                title=f"bench {n}", slug=f"bench-{n}", path=parent.path + _path(n + 1),
+                depth=parent.depth + 1, numchild=0, content_type=content_type, live=True,
+                url_path=f"/bench-root/bench-{n}/", draft_title=f"bench {n}",
+                locale_id=parent.locale_id,
+            )
+            for n in range(size)
+        ]  # fmt: skip
+        Page.objects.bulk_create(pages, batch_size=2000)
+        parent.numchild = size
+        parent.save(update_fields=["numchild"])
+        page_ids = list(Page.objects.filter(depth=parent.depth + 1, path__startswith=parent.path)
+                        .order_by("path").values_list("id", flat=True))  # fmt: skip
+    pages_built = time.perf_counter() - started
+
+    def fields(n):
+        kind = rng.choices(kinds, weights)[0]
+        title = " ".join(p for p in (rng.choice(part) for part in TITLE_PARTS) if p)
+        return {
+            "kind": kind,
+            "slug": f"bench-{n}",
+            "url": f"/bench-root/bench-{n}/",
+            "title": title,
+            "summary": rng.choice(sentences),
+            "body": " ".join(
+                rng.sample(sentences, rng.randint(2, 5))
+                + rng.choices(filler, filler_weights, k=rng.randint(120, 260))
+            ),
+            "organisation": f"Bench NHS Trust {rng.randint(1, 400)}",
+            "measures": rng.choice(
+                ["Four-hour performance %", "Length of stay days", "RTT 18-week performance %", ""]
+            ),  # fmt: skip
+            "publication_date": _date(rng),
+            "pathways": " ".join(rng.sample(pathways, rng.randint(1, 2))),
+            "methods": " ".join(rng.sample(methods, rng.randint(1, 3))),
+            "specialties": " ".join(rng.sample(specialties, rng.randint(0, 2))),
+            "region": rng.choice(regions),
+        }
+
+    started = time.perf_counter()
+    backend = DatabaseBackend()
+    with transaction.atomic():
+        backend.bulk_index((page_id, fields(n)) for n, page_id in enumerate(page_ids))
+    indexed = time.perf_counter() - started
+    started = time.perf_counter()
+    backend.optimise()
+    optimised = time.perf_counter() - started
+    connection.close()
+    return pages_built, indexed, optimised
+
+
+def _path(n):
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    digits = ""
+    for _ in range(4):
+        n, remainder = divmod(n, 36)
+        digits = alphabet[remainder] + digits
+    return digits
+
+
+def _date(rng):
+    import datetime
+
+    return datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randint(0, 1500))
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def match_shares():
+    """The share of documents each query's words match, so the classes can be checked."""
+    from urllib.parse import urlencode
+
+    from django.http import QueryDict
+
+    from kb.search.models import SearchDocument
+    from kb.search.service import read_params, search_documents
+
+    shares = {}
+    everything = SearchDocument.objects.count() or 1
+    for kind, queries in QUERIES.items():
+        counts = [
+            search_documents(read_params(QueryDict(urlencode({"q": q}))))[0].count
+            for q in queries
+        ]
+        shares[kind] = (min(counts) / everything, max(counts) / everything)
+    return shares
+
+
+def run_queries(repeat):
+    from django.test import RequestFactory
+
+    from kb.search.views import api_search
+
+    factory = RequestFactory()
+    results = {}
+    for kind, queries in QUERIES.items():
+        for filter_name, filters in FILTER_SETS.items():
+            timings = []
+            for _ in range(repeat):
+                for query in queries:
+                    params = {"q": query, **filters}
+                    request = factory.get("/api/search/", params)
+                    started = time.perf_counter()
+                    response = api_search(request)
+                    timings.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.content[:200]
+            results[(kind, filter_name)] = timings
+    # Browsing with filters and no words (the "everything in elective care" case).
+    timings = []
+    for _ in range(repeat * 3):
+        request = factory.get("/api/search/", {"pathway": "elective-care", "method": "lean"})
+        started = time.perf_counter()
+        api_search(request)
+        timings.append((time.perf_counter() - started) * 1000)
+    results[("browse", "two filters")] = timings
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args()
+    for size in args.sizes:
+        # Each size runs in a fresh interpreter so Django is set up for its own database.
+        if len(args.sizes) > 1:
+            import subprocess
+
+            subprocess.run(
+                [sys.executable, __file__, "--sizes", str(size), "--repeat", str(args.repeat)],
+                check=True,
+            )
+            continue
+        setup_django(size)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        built = build_corpus(size)
+        print(f"\n=== {size:,} documents ===")
+        if built:
+            pages, indexed, optimised = built
+            rate = size / indexed
+            print(f"pages created {pages:6.1f} s | indexed {indexed:6.1f} s ({rate:,.0f} docs/s)")
+            print(f"optimise + ANALYZE {optimised:5.1f} s")
+        else:
+            print("(corpus already built: reusing it)")
+        for kind, (low, high) in match_shares().items():
+            print(f"{kind:8} queries match {low:6.1%} to {high:6.1%} of documents")
+        results = run_queries(args.repeat)
+        header = ("query kind", "filters", "n", "p50 ms", "p95 ms", "p99 ms")
+        print("{:10} {:12} {:>4} {:>8} {:>8} {:>8}".format(*header))
+        everything = []
+        for (kind, filters), timings in results.items():
+            everything.extend(timings)
+            print(
+                f"{kind:10} {filters:12} {len(timings):4d} {statistics.median(timings):8.1f} "
+                f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}"
+            )
+        two = [t for (k, f), ts in results.items() if f == "two filters" for t in ts]
+        for label, timings in (("all", everything), ("all with two filters", two)):
+            print(
+                f"{label:23} {len(timings):4d} {statistics.median(timings):8.1f} "
+                f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The index follows publishing: publish adds, unpublish and delete remove, kb_reindex rebuilds."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from kb.search.models import SearchDocument
+
+pytestmark = pytest.mark.django_db
+
+
+def api_slugs(client, query):
+    return {r["slug"] for r in client.get("/api/search/", {"q": query}).json()["results"]}
+
+
+def test_publishing_adds_a_page_to_search(client, make_case_study):
+    page = make_case_study("Ambulance handover sprint", publish=False)
+    assert page.slug not in api_slugs(client, "handover")
+    page.save_revision().publish()
+    assert page.slug in api_slugs(client, "handover")
+
+
+def test_publishing_a_new_revision_updates_the_index(client, make_case_study):
+    page = make_case_study("Ambulance handover sprint", summary="A sprint.")
+    page.title = "Ambulance release sprint"
+    page.save_revision().publish()
+    assert page.slug not in api_slugs(client, "handover")
+    assert page.slug in api_slugs(client, "release")
+
+
+def test_unpublishing_removes_a_page(client, make_case_study):
+    page = make_case_study("Ambulance handover sprint")
+    page.unpublish()
+    assert page.slug not in api_slugs(client, "handover")
+    assert not SearchDocument.objects.filter(page_id=page.id).exists()
+
+
+def test_deleting_removes_a_page_and_its_text(client, make_case_study):
+    page = make_case_study("Ambulance handover sprint")
+    document_id = SearchDocument.objects.get(page_id=page.id).id
+    page.delete()
+    assert page.slug not in api_slugs(client, "handover")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM kbsearch_fts WHERE rowid = %s", [document_id])
+            assert cursor.fetchone()[0] == 0
+
+
+def test_private_pages_are_not_indexed(client, make_case_study):
+    from wagtail.models import PageViewRestriction
+
+    page = make_case_study("Restricted handover work")
+    PageViewRestriction.objects.create(page=page, restriction_type="login")
+    page.save_revision().publish()
+    assert page.slug not in api_slugs(client, "handover")
+
+
+def test_kb_reindex_rebuilds_from_published_pages(client, make_case_study, capsys):
+    live = make_case_study("Ambulance handover sprint")
+    make_case_study("Draft handover", publish=False)
+    SearchDocument.objects.all().delete()
+    assert api_slugs(client, "handover") == set()
+    call_command("kb_reindex")
+    assert api_slugs(client, "handover") == {live.slug}
+    assert "Indexed 1 published pages" in capsys.readouterr().out
+
+
+def test_editing_synonyms_takes_effect(client, make_case_study):
+    from kb.search.models import SynonymGroup
+
+    page = make_case_study("Corridor care reduction", summary="Fewer patients in corridors.")
+    assert page.slug not in api_slugs(client, "hallway")
+    SynonymGroup.objects.create(terms="corridor, hallway")
+    assert page.slug in api_slugs(client, "hallway")
