@@ -77,7 +77,8 @@ def test_search_and_filters_work_without_javascript(no_js_page):
     tab.get_by_role("main").get_by_role("button", name="Search").click()
     before = result_count(tab)
     assert before >= 3
-    expect(tab.locator(".kb-result mark").first).to_contain_text(re.compile("discharg", re.IGNORECASE))
+    first_mark = tab.locator(".kb-result mark").first
+    expect(first_mark).to_contain_text(re.compile("discharg", re.IGNORECASE))
     tab.get_by_label(re.compile(r"^Improvement guide \(\d+\)")).check()
     tab.get_by_label("Sort by").select_option("date")
     tab.get_by_role("button", name="Apply filters").click()
