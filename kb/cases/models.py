@@ -11,6 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from kb.core.models import KnowledgePage
+from kb.measurement.series import MeasureSeriesBase
 
 
 class EvidenceStrength(models.TextChoices):
@@ -56,7 +57,7 @@ class CaseStudyIndexPage(Page):
             .live()
             .public()
             .select_related("organisation", "region")
-            .prefetch_related("pathways", "methods")
+            .prefetch_related("pathways", "methods", "series")
             .order_by("-publication_date", "title")
         )
         form = CaseStudyFilterForm(request.GET or None)
@@ -125,6 +126,13 @@ class CaseStudyPage(KnowledgePage):
         FieldPanel("problem"),
         FieldPanel("what_we_did"),
         InlinePanel("measures", heading="Measured results", label="Measure"),
+        InlinePanel(
+            "series",
+            heading="Measures over time (run and SPC charts)",
+            label="Series",
+            help_text="Data points over time, shown as an XmR chart (15 points or more) or a "
+            "run chart, following NHS England's Making Data Count rules.",
+        ),
         FieldPanel("evidence_strength", widget=forms.RadioSelect),
         FieldPanel("what_did_not_work"),
         FieldPanel("lessons"),
@@ -158,6 +166,15 @@ class CaseStudyPage(KnowledgePage):
         if self.region_id is None and self.organisation_id is not None:
             self.region_id = self.organisation.region_id
         super().save(*args, **kwargs)
+
+    @property
+    def signal(self):
+        """'improvement' when a chart shows special cause improvement, 'none' when the charts
+        show no such signal yet, '' when the case study has no measures over time."""
+        series = list(self.series.all())
+        if not series:
+            return ""
+        return "improvement" if any(s.shows_improvement for s in series) else "none"
 
     @property
     def evidence_meaning(self):
@@ -244,3 +261,15 @@ class CaseStudyAttachment(Orderable):
     @property
     def display_title(self):
         return self.title or self.document.title
+
+
+class CaseStudySeries(Orderable, MeasureSeriesBase):
+    """A measure over time on a case study, drawn as an XmR or run chart."""
+
+    page = ParentalKey(CaseStudyPage, on_delete=models.CASCADE, related_name="series")
+
+    panels = MeasureSeriesBase.panels
+
+    class Meta(Orderable.Meta):
+        verbose_name = "measure over time"
+        verbose_name_plural = "measures over time"

@@ -268,8 +268,65 @@ def _check_fields(document):
         if evidence not in EVIDENCE:
             document.fail(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence")
         measures_of(document)
+        series_of(document)
     if document.type == "blueprint":
         components_of(document)
+
+
+def series_of(document):
+    """Measures over time (run and SPC charts) as dicts ready for CaseStudySeries.
+
+    Front matter: `series: [{name, unit, direction: up|down|neither, target, change_at,
+    data: [[period, value], ...]}]`; `data` may also be the pasted text, one "period, value"
+    a line.
+    """
+    from kb.measurement.series import parse_series_data, series_data_text
+
+    raw = document.meta.get("series") or []
+    if not isinstance(raw, list):
+        document.fail("series must be a list of {name, unit, direction, data}", "series")
+    found = []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            document.fail(f"series {number} needs a name", "series")
+        direction = str(item.get("direction") or "up")
+        if direction not in ("up", "down", "neither"):
+            document.fail(f"series {number}: direction must be up, down or neither", "series")
+        data = item.get("data")
+        if isinstance(data, list):
+            rows = []
+            for row in data:
+                if not isinstance(row, (list, tuple)) or len(row) != 2:
+                    document.fail(f"series {number}: each data point is [period, value]", "series")
+                rows.append(f"{str(row[0]).replace(',', ' ')}, {row[1]}")
+            data = "\n".join(rows)
+        try:
+            points = parse_series_data(str(data or ""))
+        except ValueError as error:
+            document.fail(f"series {number} ({item['name']}): {error}", "series")
+        target = item.get("target")
+        if target is not None and (
+            isinstance(target, bool) or not isinstance(target, (int, float))
+        ):
+            document.fail(f"series {number}: target must be a number", "series")
+        change_at = str(item.get("change_at") or "").strip()
+        if change_at and change_at not in [label for label, _ in points[1:]]:
+            document.fail(
+                f"series {number}: change_at {change_at!r} is not a period in its data "
+                "(or is the first one)",
+                "series",
+            )
+        found.append(
+            {
+                "name": str(item["name"]).strip()[:200],
+                "unit": str(item.get("unit") or "").strip()[:40],
+                "direction": direction,
+                "target": float(target) if target is not None else None,
+                "data": series_data_text(points),
+                "change_at": change_at,
+            }
+        )
+    return found
 
 
 def measures_of(document):

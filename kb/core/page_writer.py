@@ -5,7 +5,15 @@ import datetime
 from django.utils.text import Truncator, slugify
 
 from .markdown import markdown_to_text
-from .markdown_import import ImportFailure, _as_date, _as_list, _as_text, components_of, measures_of
+from .markdown_import import (
+    ImportFailure,
+    _as_date,
+    _as_list,
+    _as_text,
+    components_of,
+    measures_of,
+    series_of,
+)
 from .site_structure import ensure_site_structure
 
 
@@ -187,7 +195,7 @@ class PageWriter:
         page.standards = self.pages(GirftStandardPage, "standards")
 
     def fill_case_study(self, page):
-        from kb.cases.models import CaseStudyMeasure
+        from kb.cases.models import CaseStudyMeasure, CaseStudySeries
         from kb.taxonomy.models import Region
 
         document = self.document
@@ -203,6 +211,7 @@ class PageWriter:
         page.contact_name = _as_text(document, "contact_name", max_length=200)
         page.contact_email = _as_text(document, "contact_email", max_length=254)
         page.measures = [CaseStudyMeasure(**values) for values in measures_of(document)]
+        page.series = [CaseStudySeries(**values) for values in series_of(document)]
         page.also_adopted_by = [
             self.organisation(name, key="also_adopted_by")
             for name in _as_list(document, "also_adopted_by")

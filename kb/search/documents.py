@@ -72,4 +72,5 @@ def document_fields(page):
         "methods": " ".join(_slugs(page.methods)),
         "specialties": " ".join(sorted(specialties)),
         "region": region.slug if region is not None else "",
+        "signal": getattr(page, "signal", "") or "",
     }

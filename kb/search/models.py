@@ -52,6 +52,8 @@ class SearchDocument(models.Model):
     methods = models.TextField(blank=True)
     specialties = models.TextField(blank=True)
     region = models.SlugField(max_length=80, blank=True)
+    # What the page's run or SPC charts show: "improvement", "none" (no signal yet) or "".
+    signal = models.CharField(max_length=20, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

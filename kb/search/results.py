@@ -35,6 +35,7 @@ class Hit:
     methods: list
     highlight: str  # safe HTML: escaped text with <mark> around matching words
     publication_date: object = None
+    signal: str = ""  # what the page's SPC charts show: "improvement", "none" or ""
 
 
 @dataclass

@@ -68,6 +68,7 @@ def api_search(request):
                     "pathways": hit.pathways,
                     "methods": hit.methods,
                     "highlight": str(hit.highlight),
+                    "signal": hit.signal,
                     "publication_date": hit.publication_date.isoformat()
                     if hit.publication_date
                     else None,

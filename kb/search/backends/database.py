@@ -208,6 +208,7 @@ class DatabaseBackend:
                     methods=doc.methods.split(),
                     highlight=highlight,
                     publication_date=doc.publication_date,
+                    signal=doc.signal,
                 )
             )
         return hits

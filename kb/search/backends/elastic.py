@@ -91,6 +91,7 @@ def document_class(index_name, groups):
         methods = Keyword()
         specialties = Keyword()
         region = Keyword()
+        signal = Keyword()
 
         class Index:
             name = index_name
@@ -115,6 +116,7 @@ def as_source(page_id, fields):
         "methods": fields["methods"].split(),
         "specialties": fields["specialties"].split(),
         "region": fields["region"] or None,
+        "signal": fields.get("signal", ""),
     }
 
 
@@ -183,6 +185,7 @@ def parse_response(response, request):
                 methods=list(getattr(hit, "methods", []) or []),
                 highlight=marked_to_html(chosen),
                 publication_date=date.date() if hasattr(date, "date") else date,
+                signal=getattr(hit, "signal", "") or "",
             )
         )
     facets = {}
