@@ -72,3 +72,19 @@ def test_editing_synonyms_takes_effect(client, make_case_study):
     assert page.slug not in api_slugs(client, "hallway")
     SynonymGroup.objects.create(terms="corridor, hallway")
     assert page.slug in api_slugs(client, "hallway")
+
+
+def test_moderators_edit_synonyms_and_editors_only_read_them(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    editor = django_user_model.objects.create_user("eddie", "e@example.nhs.uk", "pw-123456789")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    moderator = django_user_model.objects.create_user("mo", "m@example.nhs.uk", "pw-123456789")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client.force_login(editor)
+    listing = client.get("/admin/snippets/kbsearch/synonymgroup/")
+    assert listing.status_code == 200
+    assert "A&amp;E, ED, emergency department" in listing.content.decode()
+    assert client.get("/admin/snippets/kbsearch/synonymgroup/add/").status_code in (302, 403)
+    client.force_login(moderator)
+    assert client.get("/admin/snippets/kbsearch/synonymgroup/add/").status_code == 200
