@@ -88,3 +88,19 @@ def test_moderators_edit_synonyms_and_editors_only_read_them(client, django_user
     assert client.get("/admin/snippets/kbsearch/synonymgroup/add/").status_code in (302, 403)
     client.force_login(moderator)
     assert client.get("/admin/snippets/kbsearch/synonymgroup/add/").status_code == 200
+
+
+def test_health_command_reports_the_index_and_an_unreachable_server(settings, make_case_study):
+    import io
+
+    from django.core.management.base import CommandError
+
+    make_case_study("Handover")
+    out = io.StringIO()
+    call_command("kb_search_health", stdout=out)
+    assert "Database index: 1 documents" in out.getvalue()
+    settings.KB_SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    settings.ELASTICSEARCH_TIMEOUT = 0.5
+    with pytest.raises(CommandError, match="not answering"):
+        call_command("kb_search_health", stdout=io.StringIO())
