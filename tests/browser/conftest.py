@@ -46,8 +46,15 @@ def live_site(django_db_setup, django_db_blocker):
     # The server thread needs the database for the whole session, so the block lifts until then.
     with django_db_blocker.unblock():
         from django.db import connection
+        from wagtail.models import Page
 
         assert "test" in connection.settings_dict["NAME"], "browser tests need the test database"
+        if not Page.objects.exists():
+            pytest.fail(
+                "The test database was emptied by a transactional test earlier in this session. "
+                "Run the browser tests in a session of their own: pytest tests/browser "
+                "(make test does)."
+            )
         call_command("load_demo_content", verbosity=0)
         thread = LiveServerThread("127.0.0.1", static_handler=_MediaFilesHandler, port=0)
         thread.daemon = True

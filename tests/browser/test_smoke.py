@@ -66,3 +66,31 @@ def test_unknown_page_shows_the_branded_404(page, axe_check):
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     axe_check(page)
+
+
+def test_a_girft_standard_renders_the_standard_and_who_cites_it(page, screenshot, axe_check):
+    page.goto("/guidance/")
+    page.get_by_role("link", name="Ambulance handover within 15 minutes").click()
+    expect(page.get_by_text(re.compile(r"GIRFT standard GIRFT-EM-01"))).to_be_visible()
+    expect(page.get_by_role("heading", name="The standard")).to_be_visible()
+    for heading in ("Rationale", "How it is measured", "Evidence"):
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    cited = page.get_by_role("heading", name="Blueprints and guides that cite this standard")
+    expect(cited).to_be_visible()
+    page.get_by_role("link", name="Model Emergency Department").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Model Emergency Department")
+    screenshot(page, "girft-standard-to-blueprint")
+
+
+def test_the_model_emergency_department_blueprint_lists_components_and_standards(
+    page, screenshot, axe_check
+):
+    page.goto("/guidance/model-emergency-department/")
+    expect(page.get_by_role("heading", name="Components")).to_be_visible()
+    assert page.locator(".kb-components > li").count() >= 7
+    standards = page.get_by_role("heading", name="Standards this blueprint embodies")
+    expect(standards).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^GIRFT-EM-01"))).to_be_visible()
+    expect(page.get_by_text("Next review due")).to_be_visible()
+    screenshot(page, "blueprint")
+    axe_check(page)
