@@ -4,7 +4,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup lint format demo clean
+.PHONY: run test suite lint format clean
 
 run:
 	./scripts/bootstrap.sh run
@@ -21,9 +21,18 @@ test:
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py collectstatic --noinput -v0
-	# Browser tests run in their own session: a transactional test elsewhere empties the
-	# database when it ends, and the live server's demo site must outlive it.
-	$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	@echo "==> Test suite on SQLite"
+	$(MAKE) --no-print-directory suite
+	@echo "==> Test suite on PostgreSQL"
+	@url=$$(./scripts/postgres.sh) || { echo "PostgreSQL could not be started: its run is SKIPPED"; \
+	  [ -z "$$CI" ] || exit 1; exit 0; }; \
+	  DATABASE_URL=$$url $(MAKE) --no-print-directory suite
+
+# One full run on whatever DATABASE_URL points to. Browser tests run in their own session: a
+# transactional test elsewhere empties the database when it ends, and the live server's demo
+# site must outlive it.
+suite:
+	$(PY) -m pytest --ignore=tests/browser -n 2 $(PYTEST_ARGS)
 	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
 
 lint:

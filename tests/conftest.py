@@ -9,11 +9,12 @@ from django.core.management import call_command
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_test_environment, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
     """Always create the test database, even when only browser tests (no db mark) are run.
 
     pytest-django creates it only for databases some selected test marks; the browser tests
     reach it through a live server instead, and must never touch the developer's own database.
+    `django_db_modify_db_settings` keeps pytest-xdist's per-worker database names.
     """
     from django.test.utils import setup_databases, teardown_databases
 

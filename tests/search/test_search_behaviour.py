@@ -143,8 +143,10 @@ def test_highlights_mark_the_matching_words_and_escape_the_rest(corpus, make_cas
     result = run("q=discharging")
     by_title = {hit.title: str(hit.highlight) for hit in result.hits}
     assert "<mark>Discharge</mark>" in by_title["Markup <b>test</b>"]
+    # The markup typed into the summary is shown as text (SQLite) or dropped by PostgreSQL's
+    # headline function; either way it never reaches the page as markup.
     assert "<script>" not in by_title["Markup <b>test</b>"]
-    assert "&lt;script&gt;" in by_title["Markup <b>test</b>"]
+    assert "alert(1)" in by_title["Markup <b>test</b>"]
 
 
 def test_unknown_filter_values_are_ignored_with_a_notice(corpus):

@@ -119,3 +119,18 @@ def test_search_runs_on_fts5(corpus):
         )
         plan = " ".join(str(row) for row in cursor.fetchall())
         assert "VIRTUAL TABLE INDEX" in plan
+
+
+def test_search_runs_on_postgresql_full_text(corpus):
+    if connection.vendor != "postgresql":
+        pytest.skip("this checks the PostgreSQL index; SQLite uses FTS5")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'kbsearch_searchdocument_vector'"
+        )
+        (definition,) = cursor.fetchone()
+        assert "gin" in definition.lower()
+        cursor.execute(
+            "SELECT count(*) FROM kbsearch_searchdocument WHERE search_vector IS NOT NULL"
+        )
+        assert cursor.fetchone()[0] == 7
