@@ -68,7 +68,7 @@ class PageWriter:
 
     # -- the page ---------------------------------------------------------------------------
     def parent(self):
-        home, guidance, cases, _ideas = ensure_site_structure()
+        home, guidance, cases = ensure_site_structure()[:3]
         return cases if self.document.type == "case-study" else guidance
 
     def run(self):
