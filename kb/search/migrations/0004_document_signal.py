@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kbsearch', '0003_clinical_synonyms'),
+        ("kbsearch", "0003_clinical_synonyms"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='searchdocument',
-            name='signal',
+            model_name="searchdocument",
+            name="signal",
             field=models.CharField(blank=True, max_length=20),
         ),
     ]
