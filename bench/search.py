@@ -198,8 +198,7 @@ def match_shares():
     everything = SearchDocument.objects.count() or 1
     for kind, queries in QUERIES.items():
         counts = [
-            search_documents(read_params(QueryDict(urlencode({"q": q}))))[0].count
-            for q in queries
+            search_documents(read_params(QueryDict(urlencode({"q": q}))))[0].count for q in queries
         ]
         shares[kind] = (min(counts) / everything, max(counts) / everything)
     return shares
