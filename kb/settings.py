@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kb.taxonomy",
     "kb.guides",
     "kb.cases",
+    "kb.ideas",
     "kb.search",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
@@ -229,3 +230,26 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
+
+# --- Frontline ideas (kb.ideas) -------------------------------------------------------------
+# Requests a client may make in a window, per IP address (django-ratelimit's syntax: "60/h" is
+# sixty an hour). Over the limit the form is shown again with the person's text and a 429.
+# Generous on purpose: a whole trust's staff can reach us from one NAT address.
+KB_IDEAS_SUBMIT_RATE = os.environ.get("KB_IDEAS_SUBMIT_RATE", "").strip() or "60/h"
+KB_IDEAS_ENDORSE_RATE = os.environ.get("KB_IDEAS_ENDORSE_RATE", "").strip() or "120/h"
+# Behind N reverse proxies, the client is the Nth address from the right of X-Forwarded-For
+# (entries further left are whatever the client claims). 0: use the connection's address.
+KB_TRUSTED_PROXY_COUNT = int(os.environ.get("KB_TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "kb.ideas.ratelimits.client_ip"
+# The counters get a cache of their own. Process memory by default: each server process counts
+# for itself, so with several workers the effective limit is that many times higher; point this
+# at a shared cache (Redis or memcached) where that matters. django_ratelimit is deliberately not
+# in INSTALLED_APPS: its system check refuses a local-memory cache outright.
+RATELIMIT_USE_CACHE = "ratelimit"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kb-ratelimit",
+    },
+}

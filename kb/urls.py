@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", include("kb.search.urls")),
+    # Before Wagtail's page tree: /ideas/ itself is the ideas index page.
+    path("ideas/", include("kb.ideas.urls")),
     path("api/search/", search_views.api_search, name="api_search"),
 ]
 

@@ -10,10 +10,16 @@ DEFAULT_WINDOW_DAYS = 30
 
 
 def knowledge_page_models():
-    from kb.cases.models import CaseStudyPage
-    from kb.guides.models import BlueprintPage, GirftStandardPage, ImprovementGuidePage
+    """Every concrete page type built on KnowledgePage: guidance, case studies and ideas."""
+    from django.apps import apps
 
-    return [ImprovementGuidePage, GirftStandardPage, BlueprintPage, CaseStudyPage]
+    from kb.core.models import KnowledgePage
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, KnowledgePage) and not model._meta.abstract
+    ]
 
 
 def pages_due_for_review(within_days=DEFAULT_WINDOW_DAYS, today=None, live_only=False):

@@ -173,4 +173,8 @@ class HomePage(Page):
         return context
 
 
-HomePage.subpage_types = ["guides.GuidanceIndexPage", "cases.CaseStudyIndexPage"]
+HomePage.subpage_types = [
+    "guides.GuidanceIndexPage",
+    "cases.CaseStudyIndexPage",
+    "ideas.IdeaIndexPage",
+]

@@ -1,4 +1,4 @@
-"""The fixed top of the page tree: the home page and the two libraries beneath it."""
+"""The fixed top of the page tree: the home page and the libraries beneath it."""
 
 from django.db import transaction
 from wagtail.models import Page, Site
@@ -8,14 +8,16 @@ HOME_TITLE = "NHS Improvement Knowledge Base"
 
 @transaction.atomic
 def ensure_site_structure():
-    """Create the home page, guidance library and case study library if missing; idempotent.
+    """Create the home page, guidance and case study libraries and ideas index if missing;
+    idempotent.
 
-    Returns (home, guidance_index, case_index). Wagtail's placeholder "Welcome" page is removed
-    once our home page takes its place as the default site's root.
+    Returns (home, guidance_index, case_index, idea_index). Wagtail's placeholder "Welcome" page
+    is removed once our home page takes its place as the default site's root.
     """
     from kb.cases.models import CaseStudyIndexPage
     from kb.core.models import HomePage
     from kb.guides.models import GuidanceIndexPage
+    from kb.ideas.models import IdeaIndexPage
 
     root = Page.get_first_root_node()
     home = HomePage.objects.first()
@@ -62,4 +64,15 @@ def ensure_site_structure():
         )
         home.add_child(instance=cases)
         cases.save_revision().publish()
-    return home, guidance, cases
+    ideas = IdeaIndexPage.objects.first()
+    if ideas is None:
+        ideas = IdeaIndexPage(
+            title="Ideas",
+            slug="ideas",
+            show_in_menus=True,
+            intro="Ideas from frontline staff to cut waste and improve care. Back the ones you "
+            "support, tell us if you have adopted one, or share your own.",
+        )
+        home.add_child(instance=ideas)
+        ideas.save_revision().publish()
+    return home, guidance, cases, ideas

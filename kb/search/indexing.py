@@ -59,23 +59,8 @@ def _after_commit(action):
 def searchable_pages():
     from kb.core.freshness import knowledge_page_models
 
-    for model in knowledge_page_models() + _other_models():
+    for model in knowledge_page_models():
         yield from model.objects.live().public().specific().iterator(chunk_size=500)
-
-
-def _other_models():
-    """KnowledgePage types outside guides and cases (frontline ideas), found by subclassing."""
-    from django.apps import apps
-
-    from kb.core.freshness import knowledge_page_models
-    from kb.core.models import KnowledgePage
-
-    known = set(knowledge_page_models())
-    return [
-        model
-        for model in apps.get_models()
-        if issubclass(model, KnowledgePage) and model not in known and not model._meta.abstract
-    ]
 
 
 def rebuild(progress=None):

@@ -1,0 +1,209 @@
+"""Public views: send an idea, see it was received, follow its status, endorse a published one.
+
+Every view that renders a form sends no-cache headers: the pages carry a CSRF token and the
+person's own text, which must never sit in a shared cache.
+"""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import ratelimits, selectors, services
+from .forms import (
+    ENDORSEMENT_FORMS,
+    IdeaSubmissionForm,
+    StatusReplyForm,
+    endorsement_forms,
+)
+from .models import Endorsement, IdeaPage, SubmissionStatus
+from .tokens import (
+    confirmation_key,
+    form_token_hash,
+    new_form_token,
+    new_reference,
+    read_confirmation_key,
+)
+
+RATE_LIMITED_STATUS = 429
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    waste_types, pathways = selectors.form_vocabularies()
+    vocabularies = {"waste_types": waste_types, "pathways": pathways}
+    if request.method == "GET":
+        form = IdeaSubmissionForm(
+            initial={"form_token": new_form_token(), "stage": "idea"}, **vocabularies
+        )
+        return _submit_page(request, form)
+
+    if ratelimits.over_limit(request, ratelimits.SUBMIT):
+        # Nothing is checked or stored; the form comes back as it was sent, without errors.
+        form = IdeaSubmissionForm(initial=_initial_from(request.POST), **vocabularies)
+        return _submit_page(request, form, rate_limited=True, status=RATE_LIMITED_STATUS)
+
+    form = IdeaSubmissionForm(request.POST, **vocabularies)
+    if form.is_bot:
+        # Look like success, store nothing: a bot learns nothing to work around.
+        return redirect("ideas:submitted", key=confirmation_key(new_reference()))
+    if not form.is_valid():
+        return _submit_page(request, form)
+    token_hash = form_token_hash(form.cleaned_data["form_token"])
+    if token_hash is None:
+        form = IdeaSubmissionForm(
+            initial={**_initial_from(request.POST), "form_token": new_form_token()},
+            **vocabularies,
+        )
+        return _submit_page(request, form, token_expired=True)
+    result = services.submit_idea(form.cleaned_data, token_hash)
+    # Committed before this redirect: the reference page only ever shows a stored idea.
+    key = confirmation_key(result.submission.reference, repeated=not result.created)
+    return redirect("ideas:submitted", key=key)
+
+
+def _initial_from(post):
+    return {name: post.get(name) for name in post if name != "csrfmiddlewaretoken"}
+
+
+def _submit_page(request, form, status=200, **flags):
+    similar = []
+    if form.is_bound and form.data.get("title"):
+        similar = selectors.similar_content(form.data.get("title"))
+    return render(
+        request,
+        "ideas/submit.html",
+        {
+            "form": form,
+            "similar": similar,
+            "organisation_names": selectors.organisation_names(),
+            "idea_index": selectors.idea_index(),
+            **flags,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_GET
+def submitted(request, key):
+    found = read_confirmation_key(key)
+    if found is None:
+        raise Http404("Unknown confirmation")
+    reference, repeated = found
+    return render(
+        request,
+        "ideas/submitted.html",
+        {"reference": reference, "repeated": repeated, "idea_index": selectors.idea_index()},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status(request, token):
+    submission = selectors.submission_for_status_token(token)
+    if submission is None:
+        raise Http404("Unknown status link")
+    can_reply = submission.status == SubmissionStatus.MORE_INFO_REQUESTED
+    form = StatusReplyForm()
+    response_status = 200
+    if request.method == "POST":
+        if not can_reply:
+            return redirect(request.path)
+        form = StatusReplyForm(request.POST)
+        if ratelimits.over_limit(request, ratelimits.SUBMIT):
+            form = StatusReplyForm(initial=_initial_from(request.POST))
+            response_status = RATE_LIMITED_STATUS
+        elif form.is_bot:
+            return redirect(request.path)
+        elif form.is_valid():
+            try:
+                services.add_reply(submission, form.cleaned_data["message"])
+            except services.ModerationError:
+                return redirect(request.path)
+            messages.success(request, "Thank you. We have added your information to your idea.")
+            return redirect(request.path)
+    response = render(
+        request,
+        "ideas/status.html",
+        {
+            "submission": submission,
+            "messages_to_submitter": submission.public_messages().select_related("actor"),
+            "form": form,
+            "can_reply": can_reply,
+            "rate_limited": response_status == RATE_LIMITED_STATUS,
+        },
+        status=response_status,
+    )
+    # The token is in this page's address: do not pass it on to other sites, or to indexes.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def similar(request):
+    """Published ideas and case studies like a title being typed, as JSON for the form."""
+    items = selectors.similar_content(request.GET.get("title", ""))
+    response = JsonResponse({"results": [item.as_dict() for item in items]})
+    # Only published content, the same for everyone: a short shared cache is fine.
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+@require_POST
+def endorse(request, page_id, kind):
+    if kind not in ENDORSEMENT_FORMS:
+        raise Http404("Unknown kind of endorsement")
+    idea = get_object_or_404(IdeaPage.objects.live().public(), pk=page_id)
+    forms = endorsement_forms(request.POST, kind)
+    form = forms[kind]
+    if ratelimits.over_limit(request, ratelimits.ENDORSE):
+        forms[kind] = ENDORSEMENT_FORMS[kind](
+            initial={
+                name.removeprefix(f"{kind}-"): value
+                for name, value in _initial_from(request.POST).items()
+            },
+            prefix=kind,
+        )
+        return _idea_page(request, idea, forms, kind, status=RATE_LIMITED_STATUS)
+    if form.is_bot:
+        return redirect(idea.url)
+    if not form.is_valid():
+        return _idea_page(request, idea, forms, kind)
+    _, created = services.endorse(
+        idea, kind, form.cleaned_data["email"], form.cleaned_data.get("organisation", "")
+    )
+    if not created:
+        form.add_error("email", _ALREADY[kind])
+        return _idea_page(request, idea, forms, kind)
+    messages.success(request, _THANKS[kind])
+    return redirect(f"{idea.url}#endorse")
+
+
+_THANKS = {
+    Endorsement.Kind.SUPPORT: "Thank you for supporting this idea.",
+    Endorsement.Kind.ADOPTED: "Thank you for telling us you have adopted this idea.",
+}
+_ALREADY = {
+    Endorsement.Kind.SUPPORT: "You have already supported this idea with this email address",
+    Endorsement.Kind.ADOPTED: "You have already told us you adopted this idea with this email "
+    "address",
+}
+
+
+def _idea_page(request, idea, forms, kind, status=200):
+    """The idea page again, with the endorsement form the person sent and its errors."""
+    context = idea.get_context(request)
+    context.update(
+        endorsement_forms=forms,
+        endorsement_errors=bool(forms[kind].errors) or status == RATE_LIMITED_STATUS,
+        rate_limited=status == RATE_LIMITED_STATUS,
+    )
+    response = TemplateResponse(request, idea.get_template(request), context, status=status)
+    add_never_cache_headers(response)
+    return response
