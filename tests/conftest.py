@@ -33,6 +33,19 @@ def _static_manifest():
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _sign_in_without_lockout_counting(request, settings):
+    """django-axes needs the request to authenticate; the test client's login() has none.
+    Tests of the lockout itself ask for the `axes_enabled` fixture."""
+    if "axes_enabled" not in request.fixturenames:
+        settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def axes_enabled(settings):
+    settings.AXES_ENABLED = True
+
+
 @pytest.fixture
 def site_tree(db):
     """(home, guidance index, case study index, idea index), as a fresh `migrate` + first load
