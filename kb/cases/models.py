@@ -11,7 +11,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from kb.core.models import KnowledgePage
-from kb.measurement.series import MeasureSeriesBase
+from kb.measurement.series import MeasureSeriesBase, series_signal
 
 
 class EvidenceStrength(models.TextChoices):
@@ -171,10 +171,7 @@ class CaseStudyPage(KnowledgePage):
     def signal(self):
         """'improvement' when a chart shows special cause improvement, 'none' when the charts
         show no such signal yet, '' when the case study has no measures over time."""
-        series = list(self.series.all())
-        if not series:
-            return ""
-        return "improvement" if any(s.shows_improvement for s in series) else "none"
+        return series_signal(self.series.all())
 
     @property
     def evidence_meaning(self):

@@ -12,11 +12,13 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.cache import add_never_cache_headers
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.models import Page
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from kb.core.models import KnowledgePage
+from kb.measurement.series import MeasureSeriesBase, series_signal
 
 from .patient_data import FLAG_LABELS
 
@@ -112,6 +114,13 @@ class IdeaPage(KnowledgePage):
         FieldPanel("problem"),
         FieldPanel("proposal"),
         FieldRowPanel([FieldPanel("estimated_saving_hours"), FieldPanel("estimated_saving_money")]),
+        InlinePanel(
+            "series",
+            heading="Measures over time (run and SPC charts)",
+            label="Series",
+            help_text="For ideas tested or implemented: data points over time, shown as an XmR "
+            "chart (15 points or more) or a run chart. Not shown while the stage is 'idea'.",
+        ),
         FieldPanel("body"),
         MultiFieldPanel(
             [
@@ -145,6 +154,15 @@ class IdeaPage(KnowledgePage):
             self.region_id = self.organisation.region_id
         super().save(*args, **kwargs)
 
+    @property
+    def shows_measures(self):
+        """Charts belong to ideas that have been tried: tested or implemented."""
+        return self.stage in (Stage.TESTED, Stage.IMPLEMENTED)
+
+    @property
+    def signal(self):
+        return series_signal(self.series.all()) if self.shows_measures else ""
+
     # Counted from the endorsements rather than stored on the page: a page field would be
     # overwritten by the next published revision, which carries the count it was edited with.
     @property
@@ -167,6 +185,18 @@ class IdeaPage(KnowledgePage):
         response = super().serve(request, *args, **kwargs)
         add_never_cache_headers(response)
         return response
+
+
+class IdeaSeries(Orderable, MeasureSeriesBase):
+    """A measure over time on a tested or implemented idea, drawn as an XmR or run chart."""
+
+    page = ParentalKey(IdeaPage, on_delete=models.CASCADE, related_name="series")
+
+    panels = MeasureSeriesBase.panels
+
+    class Meta(Orderable.Meta):
+        verbose_name = "measure over time"
+        verbose_name_plural = "measures over time"
 
 
 class SubmissionStatus(models.TextChoices):

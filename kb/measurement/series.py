@@ -52,6 +52,14 @@ def parse_series_data(text):
     return points
 
 
+def series_signal(series):
+    """What a page's charts show: "improvement", "none" (no signal yet) or "" (no charts)."""
+    series = list(series)
+    if not series:
+        return ""
+    return "improvement" if any(s.shows_improvement for s in series) else "none"
+
+
 def series_data_text(points):
     """[(label, value)] -> the text editors see in the admin."""
     return "\n".join(f"{label}, {spc.format_number(value)}" for label, value in points)
