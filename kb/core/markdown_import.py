@@ -23,7 +23,8 @@ FRONT_MATTER_FENCE = "---"
 _HEADING = re.compile(r"^##\s+(?P<heading>.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
-TYPES = ("girft-standard", "case-study", "blueprint", "improvement-guide")
+TYPES = ("girft-standard", "case-study", "blueprint", "improvement-guide", "idea")
+STAGES = ("idea", "tested", "implemented")
 # Pages that others refer to are imported first, so one import can hold both ends of a link.
 TYPE_ORDER = {type_: position for position, type_ in enumerate(TYPES)}
 EVIDENCE = ("anecdotal", "before-and-after", "sustained", "independently-evaluated")
@@ -268,6 +269,18 @@ def _check_fields(document):
         if evidence not in EVIDENCE:
             document.fail(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence")
         measures_of(document)
+        series_of(document)
+    if document.type == "idea":
+        _as_text(document, "waste_type", required=True)
+        stage = _as_text(document, "stage") or "idea"
+        if stage not in STAGES:
+            document.fail(f"stage must be one of {', '.join(STAGES)}", "stage")
+        for key in ("estimated_saving_hours", "estimated_saving_money"):
+            value = document.meta.get(key)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                document.fail(f"{key} must be a whole number of 0 or more", key)
         series_of(document)
     if document.type == "blueprint":
         components_of(document)

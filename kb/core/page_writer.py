@@ -18,13 +18,9 @@ from .site_structure import ensure_site_structure
 
 
 def page_models():
-    from kb.cases.models import CaseStudyPage
-    from kb.guides.models import BlueprintPage, GirftStandardPage, ImprovementGuidePage
+    from kb.core.freshness import knowledge_page_models
 
-    return {
-        model.content_kind: model
-        for model in (ImprovementGuidePage, GirftStandardPage, BlueprintPage, CaseStudyPage)
-    }
+    return {model.content_kind: model for model in knowledge_page_models()}
 
 
 class PageWriter:
@@ -68,8 +64,8 @@ class PageWriter:
 
     # -- the page ---------------------------------------------------------------------------
     def parent(self):
-        home, guidance, cases = ensure_site_structure()[:3]
-        return cases if self.document.type == "case-study" else guidance
+        home, guidance, cases, ideas = ensure_site_structure()
+        return {"case-study": cases, "idea": ideas}.get(self.document.type, guidance)
 
     def run(self):
         document = self.document
@@ -217,6 +213,21 @@ class PageWriter:
             for name in _as_list(document, "also_adopted_by")
             if name
         ]
+
+    def fill_idea(self, page):
+        from kb.ideas.models import IdeaSeries
+        from kb.taxonomy.models import Region, WasteType
+
+        document = self.document
+        page.waste_type = self.term(WasteType, "waste_type", required=True)
+        page.stage = _as_text(document, "stage") or "idea"
+        region = self.term(Region, "region")
+        name = _as_text(document, "organisation", max_length=200)
+        page.organisation = self.organisation(name, region=region) if name else None
+        page.region = region or (page.organisation.region if page.organisation else None)
+        page.estimated_saving_hours = document.meta.get("estimated_saving_hours")
+        page.estimated_saving_money = document.meta.get("estimated_saving_money")
+        page.series = [IdeaSeries(**values) for values in series_of(document)]
 
     def organisation(self, name, kind="trust", ods_code="", region=None, key="organisation"):
         """The organisation with this name (any case), created if unknown."""

@@ -56,3 +56,12 @@ def test_home_page_leads_to_guidance_case_studies_search_and_ideas(client, demo_
     ):
         assert href in html
     assert "Skip to main content" in html
+
+
+@pytest.mark.django_db
+def test_demo_content_includes_published_ideas_at_each_stage(demo_content):
+    from kb.ideas.models import IdeaPage
+
+    ideas = IdeaPage.objects.live()
+    assert ideas.count() >= 3
+    assert {"idea", "tested", "implemented"} <= set(ideas.values_list("stage", flat=True))
