@@ -101,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Serves anonymous readers whole pages from cache; below the CSP middleware's response
+    # phase, so cached copies keep their security headers.
+    "kb.core.page_cache.AnonymousPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -240,6 +243,10 @@ AXES_COOLOFF_TIME = float(os.environ.get("KB_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+
+# Whole-page cache for anonymous readers (kb/core/page_cache.py), emptied on every publish.
+KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
+KB_PAGE_CACHE_ALIAS = "default"
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

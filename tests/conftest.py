@@ -41,6 +41,15 @@ def _sign_in_without_lockout_counting(request, settings):
         settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_cached_between_tests():
+    """The page cache lives in process memory while each test's database rolls back: a page
+    cached by one test must never answer another."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture
 def axes_enabled(settings):
     settings.AXES_ENABLED = True
