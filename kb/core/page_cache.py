@@ -7,6 +7,7 @@ unpublish, move or delete and on vocabulary edits; it is part of every cache key
 processes stop using old copies at once even though each keeps its own cache.
 """
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -60,7 +61,8 @@ class AnonymousPageCacheMiddleware:
         if seconds <= 0 or not _cacheable_request(request):
             return self.get_response(request)
         cache = caches[settings.KB_PAGE_CACHE_ALIAS]
-        key = f"kbpage:{current_token()}:{request.get_host()}:{request.get_full_path()}"
+        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        key = f"kbpage:{current_token()}:{hashlib.sha256(address).hexdigest()}"
         stored = cache.get(key)
         if stored is not None:
             content, headers = stored

@@ -15,7 +15,9 @@ from .patient_data import contains_nhs_number
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides that can
 # make text in the admin read differently from what it is.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+)
 HONEYPOT_FIELD = "website"
 NHS_NUMBER_MESSAGE = (
     "Remove the NHS number from {label}. Do not include any patient information, such as NHS "
@@ -54,6 +56,10 @@ class WholeNumberField(forms.IntegerField):
         if value in self.empty_values:
             return None
         text = re.sub(r"[£,\s]", "", str(value)).removesuffix(".00")
+        # Digits only before Decimal sees it: Decimal also reads "Infinity", "NaN" and
+        # exponents such as "1e2000000", which would crash or tie up the server.
+        if not re.fullmatch(r"[0-9]{1,12}(?:\.[0-9]{1,2})?", text):
+            raise ValidationError(f"Enter {self.unit} as a whole number, like 1500", code="invalid")
         try:
             number = Decimal(text)
         except InvalidOperation:

@@ -21,14 +21,18 @@ _SEP = "[ \\-\u2010\u2011\u2012\u2013]"
 _NHS_CANONICAL = re.compile(rf"(?<![0-9])[0-9]{{3}}{_SEP}?[0-9]{{3}}{_SEP}?[0-9]{{4}}(?![0-9])")
 # Any grouping (94 34 76 59 19): a maximal run of digits joined by single separators.
 _DIGIT_RUN = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}?[0-9])*(?![0-9])")
+# A number straight after an international dialling code is a phone number (+44 300 961 8123).
+_INTERNATIONAL_PREFIX = re.compile(r"(?:\+\s?\d{1,3}|\(0\))[ \-]?$")
 
 NHS_NUMBER_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 DATE_OF_BIRTH = "date-of-birth"
 POSTCODE_AND_NAME = "postcode-and-name"
+UNUSUAL_NHS_NUMBER = "possible-nhs-number"
 FLAG_LABELS = {
     DATE_OF_BIRTH: "Possible date of birth",
     POSTCODE_AND_NAME: "Possible postcode next to a name",
+    UNUSUAL_NHS_NUMBER: "Possible NHS number in an unusual grouping",
 }
 
 _MONTHS = (
@@ -97,17 +101,27 @@ def is_valid_nhs_number(digits):
 
 
 def find_nhs_numbers(text):
-    """Every valid NHS number in `text`, spaced, hyphenated or not, as NhsNumberFound spans."""
+    """Every valid NHS number written as one is (943 476 5919, 943-476-5919, 9434765919),
+    as NhsNumberFound spans in the normalised text."""
     text = _normalise(text)
-    found = []
-    seen = set()
-    for pattern in (_NHS_CANONICAL, _DIGIT_RUN):
-        for match in pattern.finditer(text):
-            digits = re.sub(r"[^0-9]", "", match.group())
-            if match.span() not in seen and is_valid_nhs_number(digits):
-                seen.add(match.span())
-                found.append(NhsNumberFound(*match.span()))
-    return found
+    return [
+        NhsNumberFound(*match.span())
+        for match in _NHS_CANONICAL.finditer(text)
+        if is_valid_nhs_number(re.sub(r"[^0-9]", "", match.group()))
+        and not _INTERNATIONAL_PREFIX.search(text[: match.start()])
+    ]
+
+
+def _has_unusual_nhs_number(text):
+    """Ten digits in another grouping (94 34 76 59 19) that pass the check digit test.
+
+    About one in eleven runs of small numbers ("beds 12 14 16 18 20") also pass, so these are
+    flagged to moderators rather than refused."""
+    for match in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"[^0-9]", "", match.group())
+        if is_valid_nhs_number(digits) and not _INTERNATIONAL_PREFIX.search(text[: match.start()]):
+            return True
+    return False
 
 
 def contains_nhs_number(text):
@@ -122,11 +136,17 @@ def likely_identifiers(text, today=None):
         flags.append(DATE_OF_BIRTH)
     if _has_postcode_next_to_name(text):
         flags.append(POSTCODE_AND_NAME)
+    if _has_unusual_nhs_number(text):
+        flags.append(UNUSUAL_NHS_NUMBER)
     return flags
 
 
 def _normalise(text):
-    return unicodedata.normalize("NFKC", str(text or ""))
+    """NFKC, minus invisible format characters (zero-width space, soft hyphen, word joiner,
+    byte-order mark), which would otherwise hide an NHS number from the patterns."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return text.replace("\t", " ")
 
 
 def _dates(text):

@@ -79,7 +79,12 @@ def organisation_names():
 def search_words(text):
     """The words of `text` worth searching for: engine syntax and stop words removed."""
     text = _QUERY_SYNTAX.sub(" ", str(text or "")[:SIMILAR_MAX_LENGTH])
-    return [w for w in text.split() if w.lower() not in _STOP_WORDS and len(w) > 1]
+    # Numbers never help find a similar idea and may be patient identifiers: leave them out.
+    return [
+        w
+        for w in text.split()
+        if w.lower() not in _STOP_WORDS and len(w) > 1 and not any(c.isdigit() for c in w)
+    ]
 
 
 def similar_content(text, limit=SIMILAR_LIMIT):

@@ -150,8 +150,9 @@ def similar(request):
     """Published ideas and case studies like a title being typed, as JSON for the form."""
     items = selectors.similar_content(request.GET.get("title", ""))
     response = JsonResponse({"results": [item.as_dict() for item in items]})
-    # Only published content, the same for everyone: a short shared cache is fine.
-    patch_cache_control(response, public=True, max_age=60)
+    # The query is what someone is typing into a private form: keep it out of every cache.
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

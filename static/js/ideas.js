@@ -47,7 +47,8 @@ if (title && panel && panel.dataset.similarUrl) {
       const text = title.value.trim();
       if (text === last) return;
       last = text;
-      if (text.length < MIN_LENGTH) {
+      // Never send digits: a title must not carry an NHS number off the page while typed.
+      if (text.length < MIN_LENGTH || /\d/.test(text)) {
         render([]);
         return;
       }

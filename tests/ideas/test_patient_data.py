@@ -56,7 +56,10 @@ def test_the_check_digit_arithmetic():
         "943\u00a0476\u00a05919",  # non-breaking spaces
         "943\u2013476\u20135919",  # en dashes
         "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19",  # full-width digits
-        "94 34 76 59 19",  # an unusual grouping
+        "943\u200b476\u200b5919",  # zero-width spaces, as pasted from some systems
+        "9434\u00ad765919",  # a soft hyphen, as pasted from a word processor
+        "943\u2060476\u20605919",  # word joiners
+        "943\t476\t5919",  # tabs, as pasted from a spreadsheet
         "The patient (NHS no. 943 476 5919) waited four hours.",
         "nhs:9434765919,",
         "Seen twice: 9434765919 and then 123.",
@@ -76,6 +79,10 @@ def test_nhs_numbers_are_found_spaced_hyphenated_unspaced_and_embedded(text):
         "01632960001",
         "020 7946 0123",
         "+44 7700 900123",
+        "+44 300 961 8123",  # an international 3-3-4 number
+        "(0) 943 476 5919",  # a national number written after (0)
+        "94 34 76 59 19",  # an unusual grouping: flagged to moderators instead (below)
+        "beds 12 14 16 18 20",  # small numbers in a row, one in eleven passes the check
         "We saved 1,234,567,890 pounds",
         "Order 12345678901234",  # a long reference
         "Between 2019 and 2024 we saw 3000 patients",
@@ -153,3 +160,9 @@ def test_flags_are_codes_not_the_matched_text():
         DATE_OF_BIRTH,
         POSTCODE_AND_NAME,
     ]
+
+
+@pytest.mark.parametrize("text", ["94 34 76 59 19", "9 4 3 4 7 6 5 9 1 9"])
+def test_unusual_groupings_of_a_valid_nhs_number_are_flagged_not_refused(text):
+    assert not contains_nhs_number(text)
+    assert "possible-nhs-number" in likely_identifiers(text, today=TODAY)

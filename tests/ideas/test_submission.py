@@ -332,3 +332,26 @@ def test_similar_ideas_are_shown_again_when_the_form_comes_back_with_errors(subm
     html = submit(title="Theatre trays", email="").content.decode()
     assert "Similar ideas and case studies" in html
     assert "Smaller theatre trays for hernia repair" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["Infinity", "NaN", "sNaN", "1e2000000", "1E5", "-5", "12.5.5"])
+def test_saving_fields_refuse_words_and_exponents_quickly(submit, value):
+    import time
+
+    from kb.ideas.models import IdeaSubmission
+
+    started = time.monotonic()
+    response = submit(estimated_saving_money=value)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert "as a whole number" in response.content.decode()
+    assert not IdeaSubmission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_similar_suggestions_are_never_cached_and_ignore_numbers(client, ideas_index):
+    response = client.get("/ideas/similar/", {"title": "Reuse theatre trays 943 476 5919"})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
