@@ -79,7 +79,7 @@ def prepare():
 def start_gunicorn(cache_seconds, workers):
     port = free_port()
     env = environment(cache_seconds) | {"KB_BIND": f"127.0.0.1:{port}",
-                                        "KB_WORKERS": str(workers), "KB_THREADS": "1"}  # fmt: skip
+                                        "KB_WORKERS": str(workers), "KB_THREADS": "2"}  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "kb.wsgi", "--access-logfile", "/dev/null"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
