@@ -20,8 +20,9 @@ _CONTROL = re.compile(
 )
 HONEYPOT_FIELD = "website"
 NHS_NUMBER_MESSAGE = (
-    "Remove the NHS number from {label}. Do not include any patient information, such as NHS "
-    "numbers, names or dates of birth"
+    "Remove the NHS number from {label}: we have replaced it with [NHS number removed] so you "
+    "can see where it was. Do not include any patient information, such as NHS numbers, names "
+    "or dates of birth"
 )
 
 

@@ -124,6 +124,20 @@ def _has_unusual_nhs_number(text):
     return False
 
 
+REDACTED = "[NHS number removed]"
+
+
+def redact_nhs_numbers(text):
+    """The text with each NHS number replaced by a marker; unchanged if it has none."""
+    found = find_nhs_numbers(text)
+    if not found:
+        return text
+    normalised = _normalise(text)
+    for span in reversed(found):
+        normalised = normalised[: span.start] + REDACTED + normalised[span.end :]
+    return normalised
+
+
 def contains_nhs_number(text):
     return bool(find_nhs_numbers(text))
 

@@ -20,6 +20,7 @@ from .forms import (
     endorsement_forms,
 )
 from .models import Endorsement, IdeaPage, SubmissionStatus
+from .patient_data import redact_nhs_numbers
 from .tokens import (
     confirmation_key,
     form_token_hash,
@@ -43,8 +44,10 @@ def submit(request):
         return _submit_page(request, form)
 
     if ratelimits.over_limit(request, ratelimits.SUBMIT):
-        # Nothing is checked or stored; the form comes back as it was sent, without errors.
-        form = IdeaSubmissionForm(initial=_initial_from(request.POST), **vocabularies)
+        # Nothing is stored; the form comes back as it was sent (less any NHS number).
+        form = IdeaSubmissionForm(
+            initial=_initial_from(_without_nhs_numbers(request.POST)), **vocabularies
+        )
         return _submit_page(request, form, rate_limited=True, status=RATE_LIMITED_STATUS)
 
     form = IdeaSubmissionForm(request.POST, **vocabularies)
@@ -52,6 +55,8 @@ def submit(request):
         # Look like success, store nothing: a bot learns nothing to work around.
         return redirect("ideas:submitted", key=confirmation_key(new_reference()))
     if not form.is_valid():
+        # The person's text comes back to them, but never an NHS number in it.
+        form.data = _without_nhs_numbers(form.data)
         return _submit_page(request, form)
     token_hash = form_token_hash(form.cleaned_data["form_token"])
     if token_hash is None:
@@ -64,6 +69,15 @@ def submit(request):
     # Committed before this redirect: the reference page only ever shows a stored idea.
     key = confirmation_key(result.submission.reference, repeated=not result.created)
     return redirect("ideas:submitted", key=key)
+
+
+def _without_nhs_numbers(data):
+    """A copy of the posted answers with every NHS number replaced by a marker."""
+    cleaned = data.copy()
+    for name in cleaned:
+        if name not in ("csrfmiddlewaretoken", "form_token"):
+            cleaned.setlist(name, [redact_nhs_numbers(v) for v in data.getlist(name)])
+    return cleaned
 
 
 def _initial_from(post):

@@ -156,6 +156,9 @@ def test_an_nhs_number_anywhere_refuses_the_idea_and_stores_nothing(
     assert not SubmissionFormToken.objects.exists()
     assert not mail.outbox
     assert number not in caplog.text
+    # The person gets their text back, but the number is not sent back to the browser.
+    assert number not in html
+    assert "[NHS number removed]" in html
 
 
 def test_an_nhs_number_in_the_email_address_is_refused_too(submit):
@@ -254,6 +257,17 @@ def test_the_rate_limit_refuses_with_429_and_gives_the_text_back(submit):
     assert 'value="My third idea"' in html
     assert "We open a full general set" in html
     assert IdeaSubmission.objects.count() == 2
+
+
+@override_settings(KB_IDEAS_SUBMIT_RATE="2/h")
+def test_the_429_page_never_sends_an_nhs_number_back(submit):
+    submit()
+    submit()
+    response = submit(problem="Patient 943 476 5919 waited")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "943 476 5919" not in html
+    assert "Patient [NHS number removed] waited" in html
 
 
 @override_settings(KB_IDEAS_SUBMIT_RATE="1/h", KB_TRUSTED_PROXY_COUNT=1)
