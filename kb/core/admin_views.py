@@ -8,6 +8,7 @@ from django.shortcuts import render
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .freshness import DEFAULT_WINDOW_DAYS, pages_due_for_review
+from .spreadsheets import spreadsheet_safe
 
 WINDOWS = (0, 30, 60, 90)
 
@@ -38,12 +39,6 @@ def review_report(request):
     )
 
 
-def _csv_cell(value):
-    """Neutralise spreadsheet formulas: a cell starting =, +, - or @ is shown as text."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(pages):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="review-dates.csv"'
@@ -52,10 +47,10 @@ def _csv(pages):
     for page in pages:
         writer.writerow(
             [
-                _csv_cell(page.title),
+                spreadsheet_safe(page.title),
                 page.specific_class.get_verbose_name(),
-                _csv_cell(page.content_owner),
-                _csv_cell(page.owner_email),
+                spreadsheet_safe(page.content_owner),
+                spreadsheet_safe(page.owner_email),
                 page.next_review.isoformat(),
                 page.review_status,
                 "yes" if page.live else "no",

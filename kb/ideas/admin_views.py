@@ -16,6 +16,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permissions import policy_registry
 
+from kb.core.spreadsheets import spreadsheet_safe
+
 from . import services
 from .admin_forms import (
     AcceptForm,
@@ -28,14 +30,6 @@ from .models import IdeaPage, IdeaSubmission, SubmissionStatus
 
 SUBMISSIONS_NAMESPACE = "idea_submissions"
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet shows as text: a leading formula character is escaped with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def can_moderate(user):
