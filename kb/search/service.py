@@ -1,22 +1,27 @@
 """search_documents(): the one entry point the HTML page and the JSON API share.
 
 Reads the request parameters, expands the query with synonyms, asks the configured backend,
-and falls back to the database backend (with a notice) when Elasticsearch is down or slow.
+and falls back to the database backend (with a notice) when Elasticsearch is down or slow; after
+a failure, a circuit breaker (breaker.py) keeps searches off Elasticsearch for a cool-off.
 """
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .query import SynonymIndex, parse_query
+from .breaker import elasticsearch_breaker
+from .query import SynonymIndex, clean_text, parse_query
 from .results import FACETS, PAGE_SIZE, SORTS, SearchRequest
 from .synonyms import spelling_alternatives, synonym_groups
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
+# ASCII digits only: str.isdigit() also accepts "²", "①" and "٣", which int() refuses or reads.
+_PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 MAX_VALUES_PER_FACET = 20
 _SYNONYMS = {"index": None, "loaded_at": 0.0}
 SYNONYM_TTL_SECONDS = 60
@@ -80,19 +85,26 @@ def read_params(query_dict, vocabulary=None):
             value = value.strip()
             if value in vocabulary[facet]:
                 values.add(value)
-            elif value:
-                params.ignored.append((facet, value[:80]))
+            elif clean_text(value):  # reported back cleaned: no control or bidi characters
+                params.ignored.append((facet, clean_text(value)[:80]))
         if values:
             params.filters[facet] = values
-    sort = query_dict.get("sort") or "relevance"
+    sort = (query_dict.get("sort") or "").strip() or "relevance"
     if sort not in SORTS:
         raise BadSearchRequest(f"sort must be one of: {', '.join(SORTS)}")
     params.sort = sort
-    raw_page = (query_dict.get("page") or "1").strip()
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
-        raise BadSearchRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
-    params.page = int(raw_page)
+    params.page = read_page(query_dict.get("page"))
     return params
+
+
+def read_page(raw):
+    """The page number: 1 when absent or blank, else 1 to MAX_PAGE in ASCII digits, else 400."""
+    raw = (raw or "").strip()
+    if not raw:
+        return 1
+    if not _PAGE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
+        raise BadSearchRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
+    return int(raw)
 
 
 def synonym_index():
@@ -106,6 +118,35 @@ def synonym_index():
 
 def forget_synonyms(**kwargs):
     _SYNONYMS["index"] = None
+
+
+REDUCED_MODE_NOTICE = (
+    "Search is running in a reduced mode at the moment. Results are complete but "
+    "may be ordered a little differently."
+)
+
+
+def _search_elasticsearch(backend, request, parsed):
+    """Elasticsearch's result, or None to answer from the database index.
+
+    Behind the circuit breaker: after a failure or timeout, searches skip Elasticsearch for the
+    cool-off instead of each waiting out the timeout; then one probe tries it again.
+    """
+    if not elasticsearch_breaker.allow():
+        logger.debug("Elasticsearch circuit open: answering from the database index")
+        return None
+    try:
+        result = backend.search(request, raw_query=parsed.text)
+    except Exception as error:  # any failure to reach or parse Elasticsearch
+        elasticsearch_breaker.record_failure()
+        logger.warning(
+            "Elasticsearch search failed, using the database backend for %g s: %s",
+            elasticsearch_breaker.cooloff,
+            error,
+        )
+        return None
+    elasticsearch_breaker.record_success()
+    return result
 
 
 def search_documents(params, page_size=PAGE_SIZE):
@@ -127,14 +168,9 @@ def search_documents(params, page_size=PAGE_SIZE):
     result = None
     backend = external_backend()
     if backend is not None:
-        try:
-            result = backend.search(request, raw_query=parsed.text)
-        except Exception as error:  # any failure to reach or parse Elasticsearch
-            logger.warning("Elasticsearch search failed, using the database backend: %s", error)
-            notices.append(
-                "Search is running in a reduced mode at the moment. Results are complete but "
-                "may be ordered a little differently."
-            )
+        result = _search_elasticsearch(backend, request, parsed)
+        if result is None:
+            notices.append(REDUCED_MODE_NOTICE)
     if result is None:
         result = DatabaseBackend().search(request)
     result.notices = notices + result.notices

@@ -61,3 +61,13 @@ def corpus(make_case_study, site_tree):
 def reindexed(corpus):
     call_command("kb_reindex", verbosity=0)
     return corpus
+
+
+@pytest.fixture(autouse=True)
+def _closed_elasticsearch_circuit():
+    """The circuit breaker lives in process memory: no test inherits another's open circuit."""
+    from kb.search.breaker import elasticsearch_breaker
+
+    elasticsearch_breaker.reset()
+    yield
+    elasticsearch_breaker.reset()
