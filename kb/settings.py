@@ -163,6 +163,9 @@ if KB_SEARCH_BACKEND not in {"database", "elasticsearch"}:
     )
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://localhost:9200").strip()
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "2"))
+# After a failure or timeout, search answers from the database index for this many seconds
+# without asking Elasticsearch, then lets one search through to try it again (kb/search/breaker.py).
+KB_ELASTICSEARCH_COOLOFF = float(os.environ.get("KB_ELASTICSEARCH_COOLOFF", "30"))
 # Wagtail's own index stays on the database backend: it serves the admin's search and is the
 # fallback when Elasticsearch is unavailable.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -204,6 +207,9 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# A form posted without a valid token: the site's own page (or the form's own view, re-shown
+# with the person's text, when it offers one) instead of Django's unstyled page.
+CSRF_FAILURE_VIEW = "kb.core.views.csrf_failure"
 KB_HTTPS = env_bool("KB_HTTPS", False)
 if KB_HTTPS:
     SECURE_SSL_REDIRECT = env_bool("KB_SSL_REDIRECT", True)
@@ -234,7 +240,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sign-in brute-force protection (django-axes): after 5 failures for a username from one address,
-# that pair is locked out for 15 minutes; a successful sign-in resets the count.
+# that pair is locked out for 15 minutes; a successful sign-in resets the count. The address is
+# the client's, by the same rule as the rate limits (KB_TRUSTED_PROXY_COUNT, below): behind a
+# proxy, REMOTE_ADDR is the proxy's, and counting it would lock a username out for everyone.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -244,6 +252,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("KB_LOGIN_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "kb.core.client_address.client_ip"
 
 # Whole-page cache for anonymous readers (kb/core/page_cache.py), emptied on every publish.
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
@@ -269,7 +278,8 @@ WAGTAIL_SITE_NAME = "NHS Improvement Knowledge Base"
 WAGTAILADMIN_BASE_URL = os.environ.get("KB_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "csv", "txt", "odt", "ods"]
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "svg"]
+# No SVG: an SVG is a document that can carry script, served from our own origin.
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 KB_DOCUMENT_MAX_UPLOAD_SIZE = int(os.environ.get("KB_DOCUMENT_MAX_UPLOAD_MB", "20")) * 1024 * 1024
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "kb.core.documents.LimitedDocumentForm"
@@ -285,8 +295,9 @@ KB_IDEAS_SUBMIT_RATE = os.environ.get("KB_IDEAS_SUBMIT_RATE", "").strip() or "60
 KB_IDEAS_ENDORSE_RATE = os.environ.get("KB_IDEAS_ENDORSE_RATE", "").strip() or "120/h"
 # Behind N reverse proxies, the client is the Nth address from the right of X-Forwarded-For
 # (entries further left are whatever the client claims). 0: use the connection's address.
+# The sign-in lockout (AXES_CLIENT_IP_CALLABLE) uses the same rule.
 KB_TRUSTED_PROXY_COUNT = int(os.environ.get("KB_TRUSTED_PROXY_COUNT", "0"))
-RATELIMIT_IP_META_KEY = "kb.ideas.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "kb.core.client_address.client_ip"
 # The counters get a cache of their own. Process memory by default: each server process counts
 # for itself, so with several workers the effective limit is that many times higher; point this
 # at a shared cache (Redis or memcached) where that matters. django_ratelimit is deliberately not

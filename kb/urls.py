@@ -24,5 +24,7 @@ if settings.DEBUG:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
+handler400 = "kb.core.views.bad_request"
+handler403 = "kb.core.views.permission_denied"
 handler404 = "kb.core.views.page_not_found"
 handler500 = "kb.core.views.server_error"

@@ -3,23 +3,11 @@
 from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 
+from kb.core.client_address import client_ip  # noqa: F401 (moved to kb.core; kept for imports)
+
 SUBMIT = "ideas-submit"
 ENDORSE = "ideas-endorse"
 _RATES = {SUBMIT: "KB_IDEAS_SUBMIT_RATE", ENDORSE: "KB_IDEAS_ENDORSE_RATE"}
-
-
-def client_ip(request):
-    """The client's address: the connection's, or the one the trusted proxies recorded."""
-    proxies = settings.KB_TRUSTED_PROXY_COUNT
-    if proxies > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (a key, not a bind)
 
 
 def over_limit(request, group):
