@@ -125,3 +125,33 @@ def make_case_study(site_tree):
         return page
 
     return make
+
+
+@pytest.fixture
+def draft_guide(site_tree):
+    """An unpublished improvement guide with one revision."""
+    from kb.guides.models import ImprovementGuidePage
+
+    guide = ImprovementGuidePage(
+        title="Reducing corridor care", slug="reducing-corridor-care", summary="Draft guide.",
+        live=False,
+    )  # fmt: skip
+    site_tree[1].add_child(instance=guide)
+    guide.save_revision()
+    return guide
+
+
+@pytest.fixture
+def page_edit_data():
+    """The page editor's form for a page, as a browser would send it back unchanged."""
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    def read(client, page):
+        response = client.get(f"/admin/pages/{page.id}/edit/")
+        assert response.status_code == 200
+        data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
+        # StreamFields are built by the admin's JavaScript; an empty body sends no count.
+        data.setdefault("body-count", "0")
+        return data
+
+    return read

@@ -18,6 +18,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
 
+from .patient_data import find_nhs_numbers
+from .stored_text import text_holds_nhs_number
+
 MAX_FILE_BYTES = 1_000_000
 FRONT_MATTER_FENCE = "---"
 _HEADING = re.compile(r"^##\s+(?P<heading>.+?)\s*#*\s*$")
@@ -165,8 +168,59 @@ def parse_document(text, path=None):
 
     intro, sections = split_sections(lines[end + 1 :])
     document = ParsedDocument(path, type_, slug, meta, intro, sections, digest, key_lines)
+    _check_patient_data(document, lines, end)
     _check_fields(document)
     return document
+
+
+# Front-matter keys holding tables of numbers: checked a cell at a time.
+_TABLE_KEYS = ("series",)
+PATIENT_DATA_MESSAGE = (
+    "{where} holds an NHS number: remove it (pages must never hold patient information)"
+)
+
+
+def _check_patient_data(document, lines, end):
+    """Refuse the file if any text it would store holds a valid NHS number, naming the field
+    and the line. Front matter is checked a key at a time (the lines from a key to the next),
+    the body a section at a time: the same blocks of text the page will store."""
+    keys = sorted((line, key) for key, line in document.key_lines.items() if key != "slug")
+    for index, (first, key) in enumerate(keys):
+        last = keys[index + 1][0] - 1 if index + 1 < len(keys) else end
+        block = lines[first - 1 : last]
+        if key in _TABLE_KEYS:
+            hits = [i for i, line in enumerate(block) if text_holds_nhs_number(line, table=True)]
+            offset = hits[0] if hits else None
+        else:
+            offset = _line_offset_of_number("\n".join(block))
+        if offset is not None:
+            where = f"the front matter key ‘{key}’"
+            raise ImportFailure(
+                PATIENT_DATA_MESSAGE.format(where=where), first + offset, document.path
+            )
+    # Body: the introduction, then each "## heading" and its text, as split_sections saw them.
+    first_body_line = end + 2
+    parts, current, in_fence = [["the introduction", first_body_line, []]], None, False
+    for number, line in enumerate(lines[end + 1 :], start=first_body_line):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            current = [f"the section ‘{match.group('heading')}’", number, []]
+            parts.append(current)
+        (current or parts[0])[2].append(line)
+    for where, start, part_lines in parts:
+        offset = _line_offset_of_number("\n".join(part_lines))
+        if offset is not None:
+            raise ImportFailure(
+                PATIENT_DATA_MESSAGE.format(where=where), start + offset, document.path
+            )
+
+
+def _line_offset_of_number(text):
+    """How many lines into `text` the first NHS number starts, or None if it holds none."""
+    found = find_nhs_numbers(text)
+    return text.count("\n", 0, found[0].start) if found else None
 
 
 def split_sections(body_lines):

@@ -1,20 +1,18 @@
 """Moderators' forms in the Wagtail admin: accept, ask for more, decline, merge and promote."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 
+from kb.core.forms import PatientDataGuardMixin, clean_text
 from kb.core.markdown import markdown_to_text
 
-from .forms import clean_text
 from .models import IdeaPage, Stage
-from .patient_data import contains_nhs_number
 
 MESSAGE_MAX_LENGTH = 2000
 
 
 class ModeratorTextField(forms.CharField):
-    """Text a moderator writes for the public or the submitter: no NHS numbers either."""
+    """Text a moderator writes for the public or the submitter, cleaned like the public's."""
 
     def __init__(self, *args, single_line=False, **kwargs):
         self.single_line = single_line
@@ -24,12 +22,14 @@ class ModeratorTextField(forms.CharField):
         value = super().to_python(value)
         return clean_text(value, self.single_line) if value else value
 
-    def validate(self, value):
-        super().validate(value)
-        if value and contains_nhs_number(value):
-            raise ValidationError(
-                "Remove the NHS number: it would be published or emailed.", code="nhs_number"
-            )
+
+class ModeratorForm(PatientDataGuardMixin, forms.Form):
+    """Every moderator's form: no NHS numbers in anything published, emailed or logged."""
+
+    nhs_number_message = (
+        "Remove the NHS number from {label}: it would be published or emailed. We have replaced "
+        "it with [NHS number removed] so you can see where it was"
+    )
 
 
 def _message(label, required, help_text):
@@ -42,7 +42,7 @@ def _message(label, required, help_text):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(ModeratorForm):
     """What will be published: the submission's text, edited if it needs to be (redaction)."""
 
     title = ModeratorTextField(max_length=255, single_line=True)
@@ -120,7 +120,7 @@ class AcceptForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.page_fields}
 
 
-class RequestInformationForm(forms.Form):
+class RequestInformationForm(ModeratorForm):
     message = _message(
         "What do you need to know?",
         True,
@@ -128,7 +128,7 @@ class RequestInformationForm(forms.Form):
     )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(ModeratorForm):
     message = _message(
         "Why is it declined?",
         True,
@@ -136,7 +136,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(ModeratorForm):
     into = forms.ModelChoiceField(
         label="The published idea it repeats", queryset=IdeaPage.objects.none()
     )
@@ -148,10 +148,11 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = IdeaPage.objects.live().order_by("title")
+        # Only a page anyone can read: merging into a private page would send people nowhere.
+        self.fields["into"].queryset = IdeaPage.objects.live().public().order_by("title")
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(ModeratorForm):
     organisation = forms.ModelChoiceField(
         queryset=None,
         help_text="Case studies are about one organisation. Add it under Vocabularies first if "

@@ -18,9 +18,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from kb.core.models import KnowledgePage
+from kb.core.patient_data import FLAG_LABELS
 from kb.measurement.series import MeasureSeriesBase, series_signal
-
-from .patient_data import FLAG_LABELS
 
 # Django views live under /ideas/ next to the published idea pages (kb/ideas/urls.py), so an idea
 # page may not take one of their slugs: it would never be reached.

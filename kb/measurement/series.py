@@ -93,6 +93,9 @@ class MeasureSeriesBase(models.Model):
         "Limits are recalculated from there when both parts have at least 12 points.",
     )
 
+    # Checked for NHS numbers cell by cell: digits in neighbouring cells are not one number.
+    patient_data_table_fields = ("data",)
+
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("unit")]),
         FieldRowPanel([FieldPanel("direction"), FieldPanel("target"), FieldPanel("change_at")]),

@@ -3,9 +3,6 @@
 import pytest
 from django.contrib.auth.models import Group
 from wagtail.models import WorkflowState
-from wagtail.test.utils.form_data import querydict_from_html
-
-from kb.guides.models import ImprovementGuidePage
 
 
 @pytest.fixture
@@ -21,28 +18,12 @@ def make_user(django_user_model):
 
 
 @pytest.fixture
-def draft_guide(site_tree):
-    guidance = site_tree[1]
-    guide = ImprovementGuidePage(
-        title="Reducing corridor care", slug="reducing-corridor-care", summary="Draft guide.",
-        live=False,
-    )  # fmt: skip
-    guidance.add_child(instance=guide)
-    guide.save_revision()
-    return guide
-
-
-def edit_form(client, page):
-    response = client.get(f"/admin/pages/{page.id}/edit/")
-    assert response.status_code == 200
-    data = querydict_from_html(response.content.decode(), form_id="page-edit-form")
-    # StreamFields are built by the admin's JavaScript; this page's body is empty.
-    data.setdefault("body-count", "0")
-    return data
+def edit_form(page_edit_data):
+    return page_edit_data
 
 
 @pytest.mark.django_db
-def test_an_editor_cannot_publish(client, make_user, draft_guide):
+def test_an_editor_cannot_publish(client, make_user, draft_guide, edit_form):
     client.force_login(make_user("eddie", "Editors"))
     data = edit_form(client, draft_guide)
     data["title"] = "Reducing corridor care (edited)"
@@ -54,7 +35,7 @@ def test_an_editor_cannot_publish(client, make_user, draft_guide):
 
 
 @pytest.mark.django_db
-def test_an_editor_saves_a_draft_revision(client, make_user, draft_guide):
+def test_an_editor_saves_a_draft_revision(client, make_user, draft_guide, edit_form):
     client.force_login(make_user("eddie", "Editors"))
     data = edit_form(client, draft_guide)
     data["title"] = "Reducing corridor care (second draft)"
@@ -67,7 +48,9 @@ def test_an_editor_saves_a_draft_revision(client, make_user, draft_guide):
 
 
 @pytest.mark.django_db
-def test_editor_submits_and_moderator_approves_before_it_goes_live(client, make_user, draft_guide):
+def test_editor_submits_and_moderator_approves_before_it_goes_live(
+    client, make_user, draft_guide, edit_form
+):
     editor, moderator = make_user("eddie", "Editors"), make_user("mo", "Moderators")
     client.force_login(editor)
     data = edit_form(client, draft_guide)
@@ -96,7 +79,7 @@ def test_editor_submits_and_moderator_approves_before_it_goes_live(client, make_
 
 
 @pytest.mark.django_db
-def test_a_moderator_can_publish_directly(client, make_user, draft_guide):
+def test_a_moderator_can_publish_directly(client, make_user, draft_guide, edit_form):
     client.force_login(make_user("mo", "Moderators"))
     data = edit_form(client, draft_guide)
     data["action-publish"] = "action-publish"
