@@ -242,7 +242,28 @@ class MergeView(SubmissionActionView):
     target_status = SubmissionStatus.MERGED
     page_title = "Merge into an existing idea"
     submit_label = "Merge"
-    intro = "Use this when a published idea already says the same thing."
+    intro = (
+        "Use this when a published idea already says the same thing. Only ideas anyone can "
+        "read are offered: the person who sent this one is emailed a link to it."
+    )
+
+    def get_form(self, form_class=None):
+        # Only published ideas with no view restriction (services.mergeable_ideas); a private
+        # or unpublished one posted anyway is refused with the reason, not "not a valid choice".
+        form = super().get_form(form_class)
+        field = form.fields["into"]
+        field.queryset = services.mergeable_ideas().order_by("title")
+        chosen = form.data.get(form.add_prefix("into"), "") if form.is_bound else ""
+        page = (
+            IdeaPage.objects.filter(pk=int(chosen)).first()
+            if str(chosen).isascii() and str(chosen).isdigit()
+            else None
+        )
+        refusal = services.merge_target_refusal(page) if page is not None else ""
+        field.error_messages["invalid_choice"] = refusal or (
+            "Choose a published idea that anyone can read from the list."
+        )
+        return form
 
     def perform(self, form):
         into = form.cleaned_data["into"]

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from kb.core.patient_data import likely_identifiers
+
 from . import notifications
 from .models import (
     RESERVED_SLUGS,
@@ -22,7 +24,6 @@ from .models import (
     SubmissionFormToken,
     SubmissionStatus,
 )
-from .patient_data import likely_identifiers
 from .tokens import hash_token, new_reference, new_status_nonce, status_token
 
 logger = logging.getLogger(__name__)
@@ -35,22 +36,60 @@ class ModerationError(Exception):
     """A moderation step that does not apply to the submission as it now stands."""
 
 
+class ReplyNotAccepted(ModerationError):
+    """The submitter's answer cannot be added: nothing was stored, and they must be told."""
+
+
 @dataclass(frozen=True)
 class SubmitResult:
+    """What became of a sent form.
+
+    created: this request stored a new idea.
+    changed: the form token had been used already, by a version of the form with different
+    answers. The idea stored then is `submission`; this version was NOT stored.
+    """
+
     submission: IdeaSubmission
     created: bool
+    changed: bool = False
+
+
+# The answers a submission is stored with, compared when a form token comes back.
+CONTENT_FIELDS = (
+    "title",
+    "problem",
+    "proposal",
+    "waste_type",
+    "pathway",
+    "organisation",
+    "role",
+    "email",
+    "consent_to_publish",
+    "estimated_saving_hours",
+    "estimated_saving_money",
+    "stage",
+)
 
 
 def submit_idea(data, form_token_hash):
     """Store a new idea from the form's cleaned data, once per form token.
 
-    A token already consumed returns the idea it created (created=False): a double click or a
-    browser retry shows the same reference and stores nothing twice. The token is consumed in
-    the same transaction as the insert, and its unique index settles two requests that race.
+    The form token is consumed in the same transaction as the insert, and its unique index
+    settles two requests that race. When a consumed token comes back:
+
+    - with the same answers (a double click, a browser retry, a lost response): nothing is
+      stored again, and the result is the idea it created (created=False), so the person sees
+      the same reference;
+    - with different answers (the person edited the form and sent it again): nothing is stored
+      either, but the result says so (changed=True). The view then tells the person that the
+      earlier version was already received, under its reference, and gives them their edited
+      text back on a fresh form, to send as a new idea if they want to. Storing the edit as a
+      second idea unasked would put near-duplicates in the moderators' queue and send a second
+      email; dropping it silently would lose what they wrote.
     """
     existing = _submission_for_form_token(form_token_hash)
     if existing is not None:
-        return SubmitResult(existing, created=False)
+        return _repeat(existing, data)
     from .selectors import matching_organisation
 
     organisation = matching_organisation(data["organisation"])
@@ -96,8 +135,25 @@ def submit_idea(data, form_token_hash):
         existing = _submission_for_form_token(form_token_hash)
         if existing is None:
             raise
-        return SubmitResult(existing, created=False)
+        return _repeat(existing, data)
     return SubmitResult(submission, created=True)
+
+
+def _repeat(existing, data):
+    return SubmitResult(existing, created=False, changed=not _same_answers(existing, data))
+
+
+def _same_answers(submission, data):
+    """True if `data` (the form's cleaned data) is what `submission` was stored with."""
+
+    def key(value):
+        return getattr(value, "pk", value)
+
+    sent = {name: data.get(name) for name in CONTENT_FIELDS}
+    sent["stage"] = sent["stage"] or Stage.IDEA
+    sent["consent_to_publish"] = bool(sent["consent_to_publish"])
+    stored = {name: getattr(submission, name) for name in CONTENT_FIELDS}
+    return all(key(sent[name]) == key(stored[name]) for name in CONTENT_FIELDS)
 
 
 def _submission_for_form_token(form_token_hash):
@@ -123,13 +179,53 @@ def _insert_with_unique_reference(**fields):
 
 
 def add_reply(submission, message):
-    """The submitter answers a request for more information: back to the moderation queue."""
+    """The submitter answers a request for more information, from their status page.
+
+    Checked under the row lock, against the status as it is now (not as the page showed it):
+
+    - more information requested: the answer is stored and the idea goes back to the queue;
+    - back in the queue because an answer already arrived (a second tab, a second thought, two
+      replies racing): this answer is stored beside the first and the idea stays in the queue,
+      where the moderator reads both. The very same text again (a double click) is stored once;
+    - otherwise (never asked, or already accepted, declined or merged): ReplyNotAccepted, and
+      nothing is stored. The caller must tell the person and give them their text back.
+    """
     with transaction.atomic():
         submission = _lock(submission)
-        if submission.status != SubmissionStatus.MORE_INFO_REQUESTED:
-            raise ModerationError("This idea is not waiting for more information.")
-        _move(submission, SubmissionStatus.NEW, None, message, by_submitter=True)
+        refusal = reply_refusal(submission)
+        if refusal:
+            raise ReplyNotAccepted(refusal)
+        if submission.status == SubmissionStatus.MORE_INFO_REQUESTED or (
+            _last_reply(submission) != message
+        ):
+            _move(submission, SubmissionStatus.NEW, None, message, by_submitter=True)
     return submission
+
+
+def reply_refusal(submission):
+    """Why an answer from the submitter cannot be added to `submission` now, or "" if it can."""
+    if submission.status == SubmissionStatus.MORE_INFO_REQUESTED:
+        return ""
+    if submission.status == SubmissionStatus.NEW and _was_asked(submission):
+        return ""
+    if submission.is_open:
+        return (
+            "The campaign team has not asked you a question about this idea. If they do, we "
+            "will email you."
+        )
+    return (
+        "The campaign team made a decision on your idea before your answer arrived: it is now "
+        f"“{submission.get_status_display()}”."
+    )
+
+
+def _was_asked(submission):
+    return submission.changes.filter(to_status=SubmissionStatus.MORE_INFO_REQUESTED).exists()
+
+
+def _last_reply(submission):
+    last = submission.changes.order_by("-created_at", "-pk").first()
+    return last.message if last is not None and last.by_submitter else None
 
 
 def accept_idea(submission, moderator, *, page_fields, pathways=(), message=""):
@@ -176,15 +272,46 @@ def decline_idea(submission, moderator, reason):
 
 
 def merge_idea(submission, moderator, into, message=""):
-    """Point the submission at an existing published idea that says the same thing."""
+    """Point the submission at an existing published idea that says the same thing.
+
+    The idea must be one anyone can read: live, and with no view restriction on it or above it.
+    The person who sent the submission is sent its link, and told to back it.
+    """
     with transaction.atomic():
         submission = _lock(submission)
         _check_transition(submission, SubmissionStatus.MERGED)
-        if not into.live:
-            raise ModerationError("Merge into a published idea.")
+        refusal = merge_target_refusal(into)
+        if refusal:
+            raise ModerationError(refusal)
         submission.merged_into = into
         _move(submission, SubmissionStatus.MERGED, moderator, message)
     return submission
+
+
+def mergeable_ideas():
+    """The ideas a submission may be merged into: published, and readable by anyone."""
+    return IdeaPage.objects.live().public()
+
+
+def merge_target_refusal(page):
+    """Why a submission cannot be merged into `page`, or "" if it can. Read fresh from the
+    database: the page may have been unpublished or made private since the form was shown."""
+    current = IdeaPage.objects.filter(pk=page.pk).first()
+    if current is None:
+        return "That idea no longer exists. Choose a published idea that anyone can read."
+    if not current.live:
+        return (
+            f"“{current.title}” is not published (it is a draft, unpublished or expired), so the "
+            "person who sent this idea could not read it. Choose a published idea that anyone "
+            "can read."
+        )
+    if not mergeable_ideas().filter(pk=current.pk).exists():
+        return (
+            f"“{current.title}” is private (it, or a page above it, has view restrictions), so "
+            "the person who sent this idea could not read it. Choose a published idea that "
+            "anyone can read."
+        )
+    return ""
 
 
 def _lock(submission):

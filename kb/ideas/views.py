@@ -8,9 +8,12 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import resolve
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kb.core.patient_data import redact_nhs_numbers
 
 from . import ratelimits, selectors, services
 from .forms import (
@@ -20,7 +23,6 @@ from .forms import (
     endorsement_forms,
 )
 from .models import Endorsement, IdeaPage, SubmissionStatus
-from .patient_data import redact_nhs_numbers
 from .tokens import (
     confirmation_key,
     form_token_hash,
@@ -66,9 +68,40 @@ def submit(request):
         )
         return _submit_page(request, form, token_expired=True)
     result = services.submit_idea(form.cleaned_data, token_hash)
+    if result.changed:
+        # The same form was sent before with other answers, and that version is the one stored
+        # (services.submit_idea). Say so, and give the edited text back on a fresh form.
+        form = IdeaSubmissionForm(
+            initial={**_initial_from(request.POST), "form_token": new_form_token()},
+            **vocabularies,
+        )
+        return _submit_page(request, form, earlier_reference=result.submission.reference)
     # Committed before this redirect: the reference page only ever shows a stored idea.
     key = confirmation_key(result.submission.reference, repeated=not result.created)
     return redirect("ideas:submitted", key=key)
+
+
+def _submit_csrf_failure(request, reason=""):
+    """The idea form again after a failed CSRF check (kb.core.views.csrf_failure calls this).
+
+    The page had expired (or its cookie was lost): nothing is stored. The person's answers come
+    back, less any NHS number, on a fresh form with a new form token, to check and send again.
+    """
+    waste_types, pathways = selectors.form_vocabularies()
+    form = IdeaSubmissionForm(
+        initial={
+            **_initial_from(_without_nhs_numbers(request.POST)),
+            "form_token": new_form_token(),
+        },
+        waste_types=waste_types,
+        pathways=pathways,
+    )
+    response = _submit_page(request, form, csrf_expired=True, status=403)
+    add_never_cache_headers(response)
+    return response
+
+
+submit.csrf_failure_response = _submit_csrf_failure
 
 
 def _without_nhs_numbers(data):
@@ -119,28 +152,58 @@ def submitted(request, key):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request, token):
+    """The submitter's private status page, where they answer a request for more information.
+
+    An answer is never dropped silently: it is stored (services.add_reply), or the page says
+    why it was not and gives the text back in the box (less any NHS number).
+    """
     submission = selectors.submission_for_status_token(token)
     if submission is None:
         raise Http404("Unknown status link")
-    can_reply = submission.status == SubmissionStatus.MORE_INFO_REQUESTED
-    form = StatusReplyForm()
-    response_status = 200
-    if request.method == "POST":
-        if not can_reply:
-            return redirect(request.path)
-        form = StatusReplyForm(request.POST)
-        if ratelimits.over_limit(request, ratelimits.SUBMIT):
-            form = StatusReplyForm(initial=_initial_from(request.POST))
-            response_status = RATE_LIMITED_STATUS
-        elif form.is_bot:
-            return redirect(request.path)
-        elif form.is_valid():
-            try:
-                services.add_reply(submission, form.cleaned_data["message"])
-            except services.ModerationError:
-                return redirect(request.path)
-            messages.success(request, "Thank you. We have added your information to your idea.")
-            return redirect(request.path)
+    if request.method == "GET":
+        return _status_page(request, submission, StatusReplyForm())
+
+    form = StatusReplyForm(request.POST)
+    limited = ratelimits.over_limit(request, ratelimits.SUBMIT)
+    if form.is_bot and not limited:
+        return redirect(request.path)
+    refusal = services.reply_refusal(submission)
+    if refusal:
+        # The idea moved on since the page was shown (or was never asked about).
+        return _reply_refused(request, submission, _answer_from(request.POST), refusal)
+    if limited:
+        form = StatusReplyForm(initial=_initial_from(_without_nhs_numbers(request.POST)))
+        return _status_page(request, submission, form, status=RATE_LIMITED_STATUS, can_reply=True)
+    if not form.is_valid():
+        # The answer comes back with its errors, but never with an NHS number in it.
+        form.data = _without_nhs_numbers(form.data)
+        return _status_page(request, submission, form, can_reply=True)
+    try:
+        services.add_reply(submission, form.cleaned_data["message"])
+    except services.ReplyNotAccepted as error:
+        # A moderator acted between the check above and the row lock.
+        submission.refresh_from_db()
+        return _reply_refused(request, submission, form.cleaned_data["message"], str(error))
+    messages.success(request, "Thank you. We have added your information to your idea.")
+    return redirect(request.path)
+
+
+def _answer_from(post):
+    return _without_nhs_numbers(post).get("message", "")
+
+
+def _reply_refused(request, submission, answer, refusal, status=409):
+    """The status page with the answer that was not stored, in a box to copy it from."""
+    form = StatusReplyForm(initial={"message": answer})
+    form.fields["message"].label = "Your answer (not sent)"
+    return _status_page(
+        request, submission, form, status=status, can_reply=False, reply_refused=refusal
+    )
+
+
+def _status_page(request, submission, form, status=200, can_reply=None, **flags):
+    if can_reply is None:
+        can_reply = submission.status == SubmissionStatus.MORE_INFO_REQUESTED
     response = render(
         request,
         "ideas/status.html",
@@ -149,14 +212,32 @@ def status(request, token):
             "messages_to_submitter": submission.public_messages().select_related("actor"),
             "form": form,
             "can_reply": can_reply,
-            "rate_limited": response_status == RATE_LIMITED_STATUS,
+            "rate_limited": status == RATE_LIMITED_STATUS,
+            **flags,
         },
-        status=response_status,
+        status=status,
     )
     # The token is in this page's address: do not pass it on to other sites, or to indexes.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
+    add_never_cache_headers(response)
     return response
+
+
+def _status_csrf_failure(request, reason=""):
+    """The status page again after a failed CSRF check: nothing stored, the answer kept."""
+    token = resolve(request.path_info).kwargs.get("token")
+    submission = selectors.submission_for_status_token(token)
+    if submission is None:
+        raise Http404("Unknown status link")
+    refusal = services.reply_refusal(submission)
+    if refusal:
+        return _reply_refused(request, submission, _answer_from(request.POST), refusal, status=403)
+    form = StatusReplyForm(initial=_initial_from(_without_nhs_numbers(request.POST)))
+    return _status_page(request, submission, form, status=403, can_reply=True, csrf_expired=True)
+
+
+status.csrf_failure_response = _status_csrf_failure
 
 
 @require_GET
@@ -178,17 +259,12 @@ def endorse(request, page_id, kind):
     forms = endorsement_forms(request.POST, kind)
     form = forms[kind]
     if ratelimits.over_limit(request, ratelimits.ENDORSE):
-        forms[kind] = ENDORSEMENT_FORMS[kind](
-            initial={
-                name.removeprefix(f"{kind}-"): value
-                for name, value in _initial_from(request.POST).items()
-            },
-            prefix=kind,
-        )
+        forms[kind] = _endorsement_form_from(request, kind)
         return _idea_page(request, idea, forms, kind, status=RATE_LIMITED_STATUS)
     if form.is_bot:
         return redirect(idea.url)
     if not form.is_valid():
+        form.data = _without_nhs_numbers(form.data)
         return _idea_page(request, idea, forms, kind)
     _, created = services.endorse(
         idea, kind, form.cleaned_data["email"], form.cleaned_data.get("organisation", "")
@@ -211,13 +287,43 @@ _ALREADY = {
 }
 
 
-def _idea_page(request, idea, forms, kind, status=200):
+def _endorsement_form_from(request, kind):
+    """An unbound endorsement form holding what was posted, less any NHS number."""
+    return ENDORSEMENT_FORMS[kind](
+        initial={
+            name.removeprefix(f"{kind}-"): value
+            for name, value in _initial_from(_without_nhs_numbers(request.POST)).items()
+        },
+        prefix=kind,
+    )
+
+
+def _endorse_csrf_failure(request, reason=""):
+    """The idea page again after a failed CSRF check: nothing stored, the answers kept."""
+    kwargs = resolve(request.path_info).kwargs
+    kind = kwargs.get("kind")
+    if kind not in ENDORSEMENT_FORMS:
+        raise Http404("Unknown kind of endorsement")
+    idea = get_object_or_404(IdeaPage.objects.live().public(), pk=kwargs.get("page_id"))
+    forms = endorsement_forms()
+    forms[kind] = _endorsement_form_from(request, kind)
+    # Rendered here: a failure view's answer may not pass through template-response handling.
+    return _idea_page(request, idea, forms, kind, status=403, csrf_expired=True).render()
+
+
+endorse.csrf_failure_response = _endorse_csrf_failure
+
+
+def _idea_page(request, idea, forms, kind, status=200, csrf_expired=False):
     """The idea page again, with the endorsement form the person sent and its errors."""
     context = idea.get_context(request)
     context.update(
         endorsement_forms=forms,
-        endorsement_errors=bool(forms[kind].errors) or status == RATE_LIMITED_STATUS,
+        endorsement_errors=bool(forms[kind].errors)
+        or status == RATE_LIMITED_STATUS
+        or csrf_expired,
         rate_limited=status == RATE_LIMITED_STATUS,
+        csrf_expired=csrf_expired,
     )
     response = TemplateResponse(request, idea.get_template(request), context, status=status)
     add_never_cache_headers(response)
