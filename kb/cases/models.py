@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from kb.core.models import KnowledgePage
+from kb.core.models import KnowledgePage, rendered_markdown_field
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
 
@@ -119,6 +119,7 @@ class CaseStudyPage(KnowledgePage):
     also_adopted_by = ParentalManyToManyField(
         "taxonomy.Organisation", blank=True, related_name="adopted_case_studies"
     )
+    rendered_markdown = rendered_markdown_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),

@@ -18,14 +18,22 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .blocks import BodyBlock, stream_text
-from .markdown import markdown_to_text
+from .blocks import BodyBlock, markdown_in_stream, section_heading_ids, stream_text
+from .markdown import markdown_key, markdown_problem, markdown_to_text, render_stored_markdown
 
 REVIEW_SOON_DAYS = 30
 
 
 def default_next_review():
     return timezone.localdate() + datetime.timedelta(days=365)
+
+
+def rendered_markdown_field():
+    """`rendered_markdown` of a knowledge page type: its Markdown rendered when it was saved,
+    {markdown_key(text): sanitised HTML}, which templates serve instead of rendering on every
+    request. Declared on each concrete type (not on KnowledgePage, so that adding it to a type
+    is that app's migration); left out of revisions, it is rebuilt on every save."""
+    return models.JSONField(default=dict, blank=True, editable=False, serialize=False)
 
 
 class KnowledgePage(Page):
@@ -104,6 +112,68 @@ class KnowledgePage(Page):
             raise ValidationError(
                 {"next_review": "The next review date must be after the last review."}
             )
+        _, errors = self.render_markdown_for_storage()
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        """Render the page's Markdown once, here, for templates to serve (see
+        `rendered_markdown_field`). Publishing a revision saves the page rebuilt from it, so
+        the live page always carries the HTML of its own text."""
+        if self.stores_rendered_markdown():
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or not self.markdown_field_names().isdisjoint(update_fields):
+                self.rendered_markdown, _ = self.render_markdown_for_storage()
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "rendered_markdown"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def stores_rendered_markdown(cls):
+        return any(field.name == "rendered_markdown" for field in cls._meta.concrete_fields)
+
+    @classmethod
+    def markdown_field_names(cls):
+        """Fields that hold Markdown: the Markdown sections and the StreamFields."""
+        streams = {f.name for f in cls._meta.concrete_fields if isinstance(f, StreamField)}
+        return {name for name, _ in cls.section_fields} | streams
+
+    def markdown_sources(self):
+        """(field name, Markdown) for every Markdown text on the page, in reading order."""
+        sources = [(name, getattr(self, name) or "") for name, _ in self.section_fields]
+        for field in self._meta.concrete_fields:
+            if isinstance(field, StreamField):
+                stream = field.value_from_object(self)
+                sources += [(field.name, text) for text in markdown_in_stream(stream)]
+        return [(name, str(text)) for name, text in sources if text]
+
+    def render_markdown_for_storage(self):
+        """({markdown_key: HTML} to store, {field: message} for text the page may not save).
+
+        Heading ids are unique on the page, and clear of the section blocks' ids. Validation
+        and save() both ask: the second time, while the text is the same, costs nothing.
+        """
+        sources = self.markdown_sources()
+        reserved = [
+            heading_id
+            for field in self._meta.concrete_fields
+            if isinstance(field, StreamField)
+            for heading_id in section_heading_ids(field.value_from_object(self))
+        ]
+        fingerprint = ([markdown_key(text) for _, text in sources], reserved)
+        remembered = getattr(self, "_rendered_markdown_for", None)
+        if remembered and remembered[0] == fingerprint:
+            return remembered[1], remembered[2]
+        stored, problems = render_stored_markdown([text for _, text in sources], reserved)
+        errors = {}
+        for (name, text), key in zip(sources, fingerprint[0], strict=True):
+            message = markdown_problem(text, problems.get(key, ""))
+            if message and name not in errors:
+                if name not in dict(self.section_fields):
+                    message = f"A Markdown block starting “{text.strip()[:40]}”: {message}"
+                errors[name] = message
+        self._rendered_markdown_for = (fingerprint, stored, errors)
+        return stored, errors
 
     @property
     def review_status(self):

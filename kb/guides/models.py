@@ -11,7 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from kb.core.blocks import MarkdownBlock
-from kb.core.models import KnowledgePage
+from kb.core.models import KnowledgePage, rendered_markdown_field
 
 
 def markdown_field(label, help_text=""):
@@ -76,6 +76,7 @@ class ImprovementGuidePage(KnowledgePage):
     related_cases = ParentalManyToManyField(
         "cases.CaseStudyPage", blank=True, related_name="cited_by_guides"
     )
+    rendered_markdown = rendered_markdown_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -123,6 +124,7 @@ class GirftStandardPage(KnowledgePage):
     evidence = markdown_field("evidence")
     source_report = models.CharField(max_length=255, blank=True)
     source_url = models.URLField("source report link", blank=True)
+    rendered_markdown = rendered_markdown_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -178,6 +180,7 @@ class BlueprintPage(KnowledgePage):
     standards = ParentalManyToManyField(
         "guides.GirftStandardPage", blank=True, related_name="embodied_in_blueprints"
     )
+    rendered_markdown = rendered_markdown_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),

@@ -17,7 +17,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from kb.core.models import KnowledgePage
+from kb.core.models import KnowledgePage, rendered_markdown_field
 from kb.core.patient_data import FLAG_LABELS
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
@@ -77,6 +77,7 @@ class IdeaPage(KnowledgePage):
         ("proposal", "The idea"),
     )
 
+    rendered_markdown = rendered_markdown_field()
     problem = models.TextField(
         "the problem", blank=True, help_text="Markdown. The waste the team sees."
     )

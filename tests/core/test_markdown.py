@@ -1,13 +1,18 @@
 """Markdown rendering and sanitising: what reaches a reader's browser from editors' Markdown."""
 
+import html
 import io
 from html.parser import HTMLParser
+from pathlib import Path
 
+import markdown as markdown_lib
+import nh3
 import pytest
 from django.core.management import call_command
 from django.utils.safestring import SafeString
 
-from kb.core.markdown import markdown_to_text, render_markdown, sanitise_html
+from kb.core import markdown as kb_markdown
+from kb.core.markdown import markdown_to_text, neutralise, render_markdown, sanitise_html
 
 # --- render_markdown ---------------------------------------------------------------------------
 
@@ -91,9 +96,9 @@ def test_allowed_markup_is_kept():
 
     html = render_markdown(source)
 
-    assert '<h2 id="aims">Aims</h2>' in html
-    assert '<h3 id="measures">Measures</h3>' in html
-    assert '<h4 id="detail">Detail</h4>' in html
+    assert '<h2 id="section-aims">Aims</h2>' in html
+    assert '<h3 id="section-measures">Measures</h3>' in html
+    assert '<h4 id="section-detail">Detail</h4>' in html
     assert "<ul>\n<li>first</li>\n<li>second</li>\n</ul>" in html
     assert "<ol>\n<li>one</li>\n<li>two</li>\n</ol>" in html
     assert "<table>" in html and "<th>Measure</th>" in html and "<td>45</td>" in html
@@ -255,3 +260,286 @@ def test_published_page_keeps_safe_links_and_text_from_every_part(published_host
     assert html.count("Clickable paragraph") == 3
     assert html.count("intro link") == 3
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; summary" in html  # the summary is plain text
+
+
+# --- bounded rendering -------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+N = 100_000  # the longest text a field may hold (MAX_MARKDOWN_LENGTH)
+GENEROUS = 60.0  # seconds: a time limit these tests never reach unless the neutraliser fails
+
+
+def fill(unit, n=N):
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+def visible_text(html_text):
+    return html.unescape(nh3.clean(html_text, tags=set()))
+
+
+def tags_of(html_text):
+    collector = TagCollector()
+    collector.in_main = True
+    collector.feed(html_text)
+    return collector.tags
+
+
+@pytest.fixture(autouse=True)
+def _cold_cache():
+    kb_markdown.clear_cache()
+    yield
+    kb_markdown.clear_cache()
+
+
+def python_markdown(text):
+    """What the site rendered before rendering was bounded: plain Python-Markdown, sanitised."""
+    converted = markdown_lib.markdown(
+        text,
+        extensions=kb_markdown.EXTENSIONS,
+        extension_configs={"toc": {"permalink": False}},
+        output_format="html",
+    )
+    return sanitise_html(converted)
+
+
+DEMO_MARKDOWN = [
+    path.read_text(encoding="utf-8").split("---", 2)[2]
+    for path in sorted((ROOT / "kb/core/demo_content").rglob("*.md"))
+]
+
+
+def test_ordinary_markdown_renders_byte_for_byte_as_before():
+    assert len(DEMO_MARKDOWN) >= 30
+    everything = "\n\n".join(DEMO_MARKDOWN)[:N]  # a long field of real content, too
+    for text in [*DEMO_MARKDOWN, everything]:
+        assert neutralise(text) == text
+        rendering = kb_markdown._render(text, time_limit=GENEROUS)
+        assert rendering.problem == ""
+        assert rendering.html == python_markdown(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See [note 3 and [the NHS website](https://www.nhs.uk/) [sic.\n\n[a [b] c](https://x.org/)",
+        "Arrays: `a[i` and `b[` in code, ```\n[unclosed\n```\n\n[[wiki]], [^1], ![alt](i.png)",
+        "Deep: [[[[[[a](b)](c)](d)](e)](f)](g) and (((((parens)))))",
+        "- one\n  - two\n    - three\n\n> > > quoted\n\n1. a\n2. b",
+        "```\nnever closed fence\n\nbut only one",
+    ],
+)
+def test_unusual_but_ordinary_markdown_is_left_alone(text):
+    assert neutralise(text) == text
+    assert kb_markdown._render(text, time_limit=GENEROUS).html == python_markdown(text)
+
+
+# Each of these takes plain Python-Markdown from seconds to minutes at 100,000 characters (see
+# bench/markdown.py); the neutraliser makes them render in full: (text, what readers see).
+NEUTRALISED = {
+    "unclosed [": (fill("["), "[[[[[[[["),
+    "nested [[[ ]]]": ("[" * (N // 2) + "]" * (N // 2), "[[[[]]]]"),
+    "[a]( without )": (fill("[a]("), "[a]([a]("),
+    "[]( without )": (fill("[]( "), "[]( []( "),
+    "![a]( without )": (fill("![a]("), "![a](![a]("),
+    "[a](< without )": (fill("[a](<"), "[a](<[a](<"),
+    "[a][": (fill("[a]["), "[a][[a]["),
+    "[^": (fill("[^"), "[^[^[^"),
+    "*[": (fill("*["), "*[*[*["),
+    "[[[a](b)](b)...": ("[" * (N // 5) + "a" + "](b)" * (N // 5), "[[[["),
+    "``` never closed": (fill("```a\n"), "```a\n```a"),
+    "~~~ never closed": (fill("~~~a\n"), "~~~a\n~~~a"),
+    "fence staircase": ("".join("`" * k + "\n" for k in range(3, 3000))[:N], "````\n`````"),
+    "- - - -": (fill("- ") + "a", "- - - - a"),
+    "1. 1. 1.": (fill("1. ") + "a", "1. 1. 1. 1."),
+    ">>>>": (fill(">"), ">>>>>>>>"),
+    "> > > >": (fill("> ") + "a", "> > > a"),
+}
+
+
+@pytest.mark.parametrize(("text", "shown"), NEUTRALISED.values(), ids=NEUTRALISED)
+def test_pathological_markdown_is_neutralised_and_rendered_in_full(text, shown):
+    neutralised = neutralise(text)
+
+    assert neutralised != text
+    rendering = kb_markdown._render(text, time_limit=GENEROUS)
+    assert rendering.problem == ""
+    assert shown in visible_text(rendering.html)
+
+
+def test_nesting_is_capped_and_the_rest_of_the_line_is_text():
+    html_text = kb_markdown._render("- " * 500 + "a").html
+
+    assert html_text.count("<ul>") == kb_markdown.MAX_NESTING
+    assert "- - - a" in html_text
+
+
+def test_links_beside_pathological_brackets_still_work():
+    text = (
+        "Read [the NHS website](https://www.nhs.uk/) and *this*.\n\n"
+        + fill("[a](", N - 200)
+        + "\n\nThen [a [nested] link](https://x.org/) and `code[`."
+    )
+    neutralised = neutralise(text)
+    html_text = kb_markdown._render(text, time_limit=GENEROUS).html
+
+    assert (
+        '<a href="https://www.nhs.uk/" rel="noopener noreferrer">the NHS website</a>' in html_text
+    )
+    assert "<em>this</em>" in html_text
+    assert '<a href="https://x.org/" rel="noopener noreferrer">a [nested] link</a>' in html_text
+    assert "<code>code[</code>" in html_text  # code is never escaped
+    assert "[a]([a](" in visible_text(html_text)
+    assert neutralised.count("<p>") == 1  # only the pathological paragraph is made literal
+
+
+def test_a_few_escapes_are_backslashes_not_a_literal_paragraph():
+    text = (
+        "[" * 30 + " text " + "x" * (kb_markdown.BRACKET_WORK_LIMIT // 29) + " [ok](https://x.org/)"
+    )
+
+    neutralised = neutralise(text)
+
+    assert neutralised.startswith("\\[" * 30)
+    assert "[ok](https://x.org/)" in neutralised
+    html_text = kb_markdown._render(text, time_limit=GENEROUS).html
+    assert html_text.startswith("<p>" + "[" * 30 + " text")
+    assert '<a href="https://x.org/" rel="noopener noreferrer">ok</a>' in html_text
+
+
+# Texts that stay slow after neutralising (each takes plain Python-Markdown over a second).
+CLOCKED = {
+    "*a*a": fill("*a"),
+    "**a**a": fill("**a"),
+    "`a`a": fill("`a"),
+    "<a<a": fill("<a"),
+    "<a@": fill("<a@"),
+    "table rows": "a|b\n-|-\n" + fill("a|b\n", N - 8),
+    "headings": fill("## a\n\n"),
+    "setext headings": fill("a\n=\n"),
+    "backslashes": fill("\\"),
+}
+
+
+class Ticks:
+    """A clock that moves on one tick every time it is read."""
+
+    def __init__(self):
+        self.now = 0
+
+    def monotonic(self):
+        self.now += 1
+        return self.now
+
+
+@pytest.mark.parametrize("text", CLOCKED.values(), ids=CLOCKED)
+def test_the_clock_is_read_throughout_rendering(text, monkeypatch):
+    """Every one of these is stopped by the time limit: the clock is read inside each step that
+    can take long (inline patterns, block parser, raw HTML, headings), not just between steps."""
+    monkeypatch.setattr(kb_markdown, "time", Ticks())
+
+    assert kb_markdown._render("Some *ordinary* text.", time_limit=2000).problem == ""
+    rendering = kb_markdown._render(text, time_limit=2000)
+
+    assert rendering.problem == kb_markdown.TOO_SLOW
+
+
+@pytest.mark.parametrize("text", CLOCKED.values(), ids=CLOCKED)
+def test_text_out_of_time_is_shown_as_plain_paragraphs(text):
+    rendering = kb_markdown._render(text, time_limit=0)
+
+    assert rendering.problem == kb_markdown.TOO_SLOW
+    assert visible_text(rendering.html).strip() == "\n".join(
+        p.strip() for p in text.split("\n\n") if p.strip()
+    )
+    assert not {"em", "strong", "code", "a", "table", "h2"} & {
+        tag for tag, _ in tags_of(rendering.html)
+    }
+
+
+def test_a_rendering_out_of_time_is_served_again_but_retried_when_a_page_is_saved():
+    text = fill("*a", 2000)
+    assert kb_markdown._render(text, time_limit=0).problem == kb_markdown.TOO_SLOW
+
+    # Readers get the plain text again without waiting for another attempt...
+    assert kb_markdown._render(text, time_limit=GENEROUS).problem == kb_markdown.TOO_SLOW
+    # ...saving a page tries again (the machine may only have been busy), and caches success.
+    stored, problems = kb_markdown.render_stored_markdown([text], time_limit=GENEROUS)
+    assert problems == {}
+    assert stored[kb_markdown.markdown_key(text)].startswith("<p><em>a</em>")
+    assert kb_markdown._render(text, time_limit=0).problem == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [fill("<div>"), fill("<ul>"), fill("<dl><dd>"), fill("a\n: b\n", 4_000)],
+    ids=["<div>", "<ul>", "<dl><dd>", "definitions without blank lines"],
+)
+def test_markup_nested_too_deep_is_shown_as_plain_text(text):
+    rendering = kb_markdown._render(text, time_limit=GENEROUS)
+
+    assert rendering.problem == kb_markdown.TOO_DEEP
+    assert "<div" not in rendering.html and "<ul" not in rendering.html
+
+
+def test_markdown_problem_refuses_text_longer_than_a_field_may_hold():
+    assert kb_markdown.markdown_problem("a" * kb_markdown.MAX_MARKDOWN_LENGTH) == ""
+    message = kb_markdown.markdown_problem("a" * (kb_markdown.MAX_MARKDOWN_LENGTH + 1))
+    assert "100,001 characters" in message and "100,000" in message
+    assert kb_markdown.markdown_problem("ok", kb_markdown.TOO_SLOW) == kb_markdown.TOO_SLOW
+
+
+# --- heading ids -------------------------------------------------------------------------------
+
+
+def test_heading_ids_are_prefixed_and_links_to_them_follow():
+    html_text = render_markdown(
+        "## Email\n\nSee [the next part](#email-us) or [the form](#email).\n\n"
+        "### Email us {#email-us}\n\n"
+        '<h2 id="maincontent">Raw</h2>\n\n## Section-ready {#section-ready}'
+    )
+
+    assert '<h2 id="section-email">Email</h2>' in html_text
+    assert '<h3 id="section-email-us">Email us</h3>' in html_text
+    assert '<h2 id="section-maincontent">Raw</h2>' in html_text
+    assert '<h2 id="section-ready">Section-ready</h2>' in html_text
+    assert 'href="#section-email-us"' in html_text
+    assert 'href="#section-email"' in html_text
+
+
+def test_stored_markdown_has_unique_heading_ids_across_the_page():
+    stored, problems = kb_markdown.render_stored_markdown(
+        ["## Background\n\nOne", "## Background\n\nTwo [up](#background)", ""],
+        reserved_ids=["section-background"],
+    )
+
+    one, two = stored.values()
+    assert '<h2 id="section-background_1">' in one
+    assert '<h2 id="section-background_2">' in two
+    assert 'href="#section-background_2"' in two
+    assert problems == {}
+    assert set(stored) == {
+        kb_markdown.markdown_key("## Background\n\nOne"),
+        kb_markdown.markdown_key("## Background\n\nTwo [up](#background)"),
+    }
+
+
+def test_stored_markdown_reports_text_it_could_not_render():
+    """Once the page's time is spent, text not rendered before is shown plain and reported."""
+    slow = fill("*a", 20_000)
+    kb_markdown._render("*fine*")
+    stored, problems = kb_markdown.render_stored_markdown(["*fine*", slow], time_limit=0)
+
+    assert problems == {kb_markdown.markdown_key(slow): kb_markdown.TOO_SLOW}
+    assert stored[kb_markdown.markdown_key(slow)].startswith("<p>*a*a")
+    assert stored[kb_markdown.markdown_key("*fine*")] == "<p><em>fine</em></p>"
+
+
+def test_no_template_gives_an_element_an_id_with_the_markdown_prefix():
+    """Markdown heading ids start with HEADING_ID_PREFIX, so they never meet a template's."""
+    prefix = kb_markdown.HEADING_ID_PREFIX
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert f'id="{prefix}' not in text, path
+        assert f"id='{prefix}" not in text, path
+    section_block = (ROOT / "templates/components/section_block.html").read_text()
+    assert 'id="{{ value.heading|heading_id }}"' in section_block

@@ -2,15 +2,22 @@
 
 from django import template
 
-from kb.core.markdown import render_markdown
+from kb.core.markdown import heading_id, render_markdown
 
 register = template.Library()
 
 
 @register.filter(name="markdown")
-def markdown_filter(text):
-    """Render Markdown through the site's sanitiser."""
-    return render_markdown(text)
+def markdown_filter(text, page=None):
+    """Render Markdown through the site's sanitiser: `{{ text|markdown:page }}` serves the HTML
+    the page stored when it was saved (pass the page whenever there is one)."""
+    return render_markdown(text, page=page)
+
+
+@register.filter(name="heading_id")
+def heading_id_filter(heading):
+    """The id for a heading an editor typed (a section block's): never one a template uses."""
+    return heading_id(heading)
 
 
 @register.simple_tag(takes_context=True)
