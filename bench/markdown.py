@@ -97,7 +97,7 @@ FAMILIES = {
 
 def realistic(n):
     bodies = []
-    for path in sorted(glob.glob(str(ROOT / "kb/core/demo_content/**/*.md"), recursive=True)):
+    for path in sorted(glob.glob(str(ROOT / "kb/publishing/demo_content/**/*.md"), recursive=True)):
         bodies.append(Path(path).read_text(encoding="utf-8").split("---", 2)[2])
     return fill("\n\n".join(bodies), n)
 

@@ -75,7 +75,7 @@ def filler_vocabulary(rng, size=8000):
 
 
 def sentences_from_demo():
-    text = " ".join(p.read_text() for p in (ROOT / "kb/core/demo_content").rglob("*.md"))
+    text = " ".join(p.read_text() for p in (ROOT / "kb/publishing/demo_content").rglob("*.md"))
     text = re.sub(r"^---.*?^---", " ", text, flags=re.S | re.M)
     text = re.sub(r"[#*`>|_\[\]()]", " ", text)
     found = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", text)]

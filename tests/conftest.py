@@ -59,7 +59,7 @@ def axes_enabled(settings):
 def site_tree(db):
     """(home, guidance index, case study index, idea index), as a fresh `migrate` + first load
     gives."""
-    from kb.core.site_structure import ensure_site_structure
+    from kb.publishing.site_structure import ensure_site_structure
 
     return ensure_site_structure()
 

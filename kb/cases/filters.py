@@ -4,7 +4,7 @@ from django import forms
 
 from kb.taxonomy.models import ImprovementMethod, Pathway, Region
 
-from .models import EvidenceStrength
+from .choices import EvidenceStrength
 
 
 class CaseStudyFilterForm(forms.Form):

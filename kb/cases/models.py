@@ -13,26 +13,8 @@ from wagtail.search import index
 from kb.core.models import KnowledgePage, rendered_markdown_field
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
-
-class EvidenceStrength(models.TextChoices):
-    """How far readers can rely on a result, weakest first. Meanings are shown on the page."""
-
-    ANECDOTAL = "anecdotal", "Anecdotal"
-    BEFORE_AND_AFTER = "before-and-after", "Before and after"
-    SUSTAINED = "sustained", "Sustained over time"
-    INDEPENDENTLY_EVALUATED = "independently-evaluated", "Independently evaluated"
-
-
-EVIDENCE_MEANINGS = {
-    EvidenceStrength.ANECDOTAL: "The team reports what it saw, without measurement before and "
-    "after the change. Worth a conversation; test it before relying on it.",
-    EvidenceStrength.BEFORE_AND_AFTER: "A measure was taken before and after the change. The "
-    "result may partly reflect other things that changed at the same time.",
-    EvidenceStrength.SUSTAINED: "The measure was tracked over time (for example on an SPC "
-    "chart) and the improvement has held for at least six months.",
-    EvidenceStrength.INDEPENDENTLY_EVALUATED: "People outside the team evaluated the change "
-    "and its results, for example an academic partner or a regional improvement team.",
-}
+from .choices import EVIDENCE_MEANINGS, EvidenceStrength
+from .filters import CaseStudyFilterForm
 
 
 class CaseStudyIndexPage(Page):
@@ -48,8 +30,6 @@ class CaseStudyIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         from kb.taxonomy.models import ImprovementMethod, Pathway, Region
-
-        from .filters import CaseStudyFilterForm
 
         context = super().get_context(request, *args, **kwargs)
         cases = (
@@ -87,6 +67,8 @@ class CaseStudyPage(KnowledgePage):
     """What a team changed, how, and the measured result, with the strength of its evidence."""
 
     content_kind = "case-study"
+    home_listing = "latest_cases"
+    home_listing_related = ("organisation",)
     section_fields = (
         ("problem", "The problem"),
         ("what_we_did", "What the team did"),

@@ -6,20 +6,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from .models import knowledge_page_models
+
+__all__ = ["knowledge_page_models", "pages_due_for_review", "reminders"]
+
 DEFAULT_WINDOW_DAYS = 30
-
-
-def knowledge_page_models():
-    """Every concrete page type built on KnowledgePage: guidance, case studies and ideas."""
-    from django.apps import apps
-
-    from kb.core.models import KnowledgePage
-
-    return [
-        model
-        for model in apps.get_models()
-        if issubclass(model, KnowledgePage) and not model._meta.abstract
-    ]
 
 
 def pages_due_for_review(within_days=DEFAULT_WINDOW_DAYS, today=None, live_only=False):

@@ -8,6 +8,7 @@ in one place means the listing pages, the freshness report and search treat ever
 import datetime
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -17,6 +18,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from kb.taxonomy.models import Pathway
 
 from .blocks import BodyBlock, markdown_in_stream, section_heading_ids, stream_text
 from .markdown import markdown_key, markdown_problem, markdown_to_text, render_stored_markdown
@@ -41,6 +44,10 @@ class KnowledgePage(Page):
 
     # Slug of the ContentKind vocabulary term this page type is filed under (search facet).
     content_kind = ""
+    # The home page's context name for the latest pages of this type ("" if not listed there),
+    # and what their cards need beyond the page itself.
+    home_listing = ""
+    home_listing_related = ()
     # (field name, heading) of the Markdown sections this type has, in reading order. Markdown
     # import fills them from `## heading` sections; pages list them as contents.
     section_fields = ()
@@ -175,6 +182,15 @@ class KnowledgePage(Page):
         self._rendered_markdown_for = (fingerprint, stored, errors)
         return stored, errors
 
+    @classmethod
+    def latest_for_home_page(cls, count=3):
+        return (
+            cls.objects.live()
+            .public()
+            .select_related(*cls.home_listing_related)
+            .order_by("-publication_date")[:count]
+        )
+
     @property
     def review_status(self):
         """'overdue', 'due-soon' or 'current', for readers and the freshness report."""
@@ -211,6 +227,15 @@ class KnowledgePage(Page):
         return " ".join(markdown_to_text(getattr(self, f)) for f, _ in self.section_fields)
 
 
+def knowledge_page_models():
+    """Every concrete page type built on KnowledgePage: guidance, case studies and ideas."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, KnowledgePage) and not model._meta.abstract
+    ]
+
+
 class HomePage(Page):
     """The front door: leads to guidance, case studies, search and sharing an idea."""
 
@@ -225,20 +250,12 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from kb.cases.models import CaseStudyPage
-        from kb.guides.models import ImprovementGuidePage
-        from kb.taxonomy.models import Pathway
-
+        # The page types say whether the front door lists them (`home_listing`): the home page
+        # knows no content app, so a new type shows here by declaring it.
         context = super().get_context(request, *args, **kwargs)
-        context["latest_cases"] = (
-            CaseStudyPage.objects.live()
-            .public()
-            .select_related("organisation")
-            .order_by("-publication_date")[:3]
-        )
-        context["latest_guides"] = (
-            ImprovementGuidePage.objects.live().public().order_by("-publication_date")[:3]
-        )
+        for model in knowledge_page_models():
+            if model.home_listing:
+                context[model.home_listing] = model.latest_for_home_page()
         context["pathways"] = Pathway.objects.all()
         return context
 

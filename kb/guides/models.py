@@ -57,6 +57,7 @@ class ImprovementGuidePage(KnowledgePage):
     the changes to test and where to find more."""
 
     content_kind = "improvement-guide"
+    home_listing = "latest_guides"
     section_fields = (
         ("what_good_looks_like", "What good looks like"),
         ("measures", "Measures"),

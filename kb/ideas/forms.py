@@ -8,7 +8,7 @@ from django import forms
 
 from kb.core.forms import GuardedForm, PlainTextField, WholeNumberField, set_length_message
 
-from .models import Stage
+from .choices import Stage
 
 
 class IdeaSubmissionForm(GuardedForm):

@@ -17,19 +17,16 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from kb.core.models import KnowledgePage, rendered_markdown_field
+from kb.core.models import HomePage, KnowledgePage, rendered_markdown_field
 from kb.core.patient_data import FLAG_LABELS
 from kb.measurement.series import MeasureSeriesBase, series_signal
+
+from .choices import Stage
+from .forms import endorsement_forms
 
 # Django views live under /ideas/ next to the published idea pages (kb/ideas/urls.py), so an idea
 # page may not take one of their slugs: it would never be reached.
 RESERVED_SLUGS = frozenset({"submit", "submitted", "status", "similar", "endorse"})
-
-
-class Stage(models.TextChoices):
-    IDEA = "idea", "An idea, not tried yet"
-    TESTED = "tested", "Tested on a small scale"
-    IMPLEMENTED = "implemented", "Implemented and in use"
 
 
 class IdeaIndexPage(Page):
@@ -42,6 +39,26 @@ class IdeaIndexPage(Page):
     subpage_types = ["ideas.IdeaPage"]
     max_count = 1
     page_size = 12
+
+    @classmethod
+    def ensure(cls, home=None):
+        """The ideas index, created under the home page if the site has none yet (a site set
+        up before ideas existed gets it when the first idea is accepted)."""
+        index = cls.objects.first()
+        if index is None:
+            home = home or HomePage.objects.first()
+            if home is None:
+                raise RuntimeError("The site has no home page: run load_demo_content first.")
+            index = cls(
+                title="Ideas",
+                slug="ideas",
+                show_in_menus=True,
+                intro="Ideas from frontline staff to cut waste and improve care. Back the ones "
+                "you support, tell us if you have adopted one, or share your own.",
+            )
+            home.add_child(instance=index)
+            index.save_revision().publish()
+        return index
 
     def get_context(self, request, *args, **kwargs):
         from kb.taxonomy.models import WasteType
@@ -174,8 +191,6 @@ class IdeaPage(KnowledgePage):
         return self.endorsements.filter(kind=Endorsement.Kind.ADOPTED).count()
 
     def get_context(self, request, *args, **kwargs):
-        from .forms import endorsement_forms
-
         context = super().get_context(request, *args, **kwargs)
         context["endorsement_forms"] = endorsement_forms()
         return context

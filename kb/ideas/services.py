@@ -16,6 +16,7 @@ from . import notifications
 from .models import (
     RESERVED_SLUGS,
     Endorsement,
+    IdeaIndexPage,
     IdeaPage,
     IdeaPromotion,
     IdeaStatusChange,
@@ -230,15 +231,13 @@ def _last_reply(submission):
 
 def accept_idea(submission, moderator, *, page_fields, pathways=(), message=""):
     """Publish the submission as an idea page under the ideas index, and link the two."""
-    from kb.core.site_structure import ensure_site_structure
-
     with transaction.atomic():
         submission = _lock(submission)
         _check_transition(submission, SubmissionStatus.ACCEPTED)
         if not submission.consent_to_publish:
             raise ModerationError("The submitter did not agree to publication.")
         # A site set up before ideas existed gets its ideas index now.
-        index = ensure_site_structure()[3]
+        index = IdeaIndexPage.ensure()
         page = IdeaPage(
             slug=_free_slug(index, page_fields["title"]), owner=moderator, **page_fields
         )

@@ -57,7 +57,7 @@ def _after_commit(action):
 
 
 def searchable_pages():
-    from kb.core.freshness import knowledge_page_models
+    from kb.core.models import knowledge_page_models
 
     for model in knowledge_page_models():
         yield from model.objects.live().public().specific().iterator(chunk_size=500)
@@ -104,7 +104,7 @@ def _on_document_deleted(sender, instance, **kwargs):
 
 
 def _on_synonyms_changed(sender, **kwargs):
-    from .service import forget_synonyms
+    from .synonyms import forget_synonyms
 
     forget_synonyms()
 

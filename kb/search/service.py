@@ -7,15 +7,16 @@ a failure, a circuit breaker (breaker.py) keeps searches off Elasticsearch for a
 
 import logging
 import re
-import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from .breaker import elasticsearch_breaker
-from .query import SynonymIndex, clean_text, parse_query
+from .query import clean_text, parse_query
 from .results import FACETS, PAGE_SIZE, SORTS, SearchRequest
-from .synonyms import spelling_alternatives, synonym_groups
+from .synonyms import forget_synonyms, synonym_index
+
+__all__ = ["forget_synonyms", "search_documents"]
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ MAX_PAGE = 1000
 # ASCII digits only: str.isdigit() also accepts "²", "①" and "٣", which int() refuses or reads.
 _PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 MAX_VALUES_PER_FACET = 20
-_SYNONYMS = {"index": None, "loaded_at": 0.0}
-SYNONYM_TTL_SECONDS = 60
 
 
 class BadSearchRequest(ValueError):
@@ -105,19 +104,6 @@ def read_page(raw):
     if not _PAGE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= MAX_PAGE:
         raise BadSearchRequest(f"page must be a whole number from 1 to {MAX_PAGE}")
     return int(raw)
-
-
-def synonym_index():
-    """The synonym index, rebuilt at most once a minute (or at once after an edit)."""
-    now = time.monotonic()
-    if _SYNONYMS["index"] is None or now - _SYNONYMS["loaded_at"] > SYNONYM_TTL_SECONDS:
-        _SYNONYMS["index"] = SynonymIndex(synonym_groups(), spelling_alternatives)
-        _SYNONYMS["loaded_at"] = now
-    return _SYNONYMS["index"]
-
-
-def forget_synonyms(**kwargs):
-    _SYNONYMS["index"] = None
 
 
 REDUCED_MODE_NOTICE = (

@@ -1,48 +1,18 @@
 """The words clinicians type: synonym groups for search.
 
 Two sources, merged: each vocabulary term (its name plus its synonyms: PDSA = Model for
-Improvement) and the editable SynonymGroup snippets, seeded from CLINICAL_SYNONYMS below
+Improvement) and the editable SynonymGroup snippets, seeded by migration 0003_clinical_synonyms
 (A&E = ED = emergency department). British and American spellings are folded together too, so a
 search for "pediatric" finds "paediatric". Both search backends use the same groups: the database
 backend expands the query; Elasticsearch gets them as a synonym filter.
 """
 
 import re
+import time
+
+from .query import SynonymIndex
 
 # Seed data for SynonymGroup: each line is one group of words or phrases that mean the same.
-CLINICAL_SYNONYMS = [
-    "A&E, ED, emergency department, accident and emergency, emergency departments",
-    "SDEC, same day emergency care, ambulatory emergency care, AEC",
-    "RTT, referral to treatment",
-    "DNA, did not attend, did not attends, was not brought, missed appointment",
-    "IAPT, NHS Talking Therapies, talking therapies, improving access to psychological therapies",
-    "UTC, urgent treatment centre",
-    "LOS, length of stay",
-    "D2A, discharge to assess",
-    "PIFU, patient initiated follow up, patient-initiated follow-up",
-    "A&G, advice and guidance",
-    "FDS, faster diagnosis standard",
-    "2WW, two week wait",
-    "CDC, community diagnostic centre, community diagnostic centres",
-    "GP, general practice, general practitioner",
-    "PCN, primary care network",
-    "ICB, integrated care board",
-    "ICS, integrated care system",
-    "UCR, urgent community response",
-    "virtual ward, hospital at home",
-    "CYPMHS, CAMHS, children and young people's mental health services",
-    "OPAT, outpatient parenteral antimicrobial therapy",
-    "MDT, multidisciplinary team",
-    "NEL, non-elective",
-    "COPD, chronic obstructive pulmonary disease",
-    "ITU, ICU, intensive care unit, critical care unit",
-    "theatre, operating theatre, operating room",
-    "cataract surgery, cataract operations",
-    "handover, ambulance handover",
-    "flow, patient flow",
-    "waste, muda",
-    "frailty, frail",
-]
 
 # British spelling first: a search in either spelling finds both.
 SPELLING_VARIANTS = [
@@ -129,3 +99,20 @@ def synonym_groups():
     for british, american in SPELLING_VARIANTS:
         groups.append([british, american])
     return [[item.lower() for item in group] for group in groups]
+
+
+_SYNONYMS = {"index": None, "loaded_at": 0.0}
+SYNONYM_TTL_SECONDS = 60
+
+
+def synonym_index():
+    """The synonym index, rebuilt at most once a minute (or at once after an edit)."""
+    now = time.monotonic()
+    if _SYNONYMS["index"] is None or now - _SYNONYMS["loaded_at"] > SYNONYM_TTL_SECONDS:
+        _SYNONYMS["index"] = SynonymIndex(synonym_groups(), spelling_alternatives)
+        _SYNONYMS["loaded_at"] = now
+    return _SYNONYMS["index"]
+
+
+def forget_synonyms(**kwargs):
+    _SYNONYMS["index"] = None

@@ -304,7 +304,7 @@ def python_markdown(text):
 
 DEMO_MARKDOWN = [
     path.read_text(encoding="utf-8").split("---", 2)[2]
-    for path in sorted((ROOT / "kb/core/demo_content").rglob("*.md"))
+    for path in sorted((ROOT / "kb/publishing/demo_content").rglob("*.md"))
 ]
 
 

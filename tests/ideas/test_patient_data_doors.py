@@ -14,7 +14,7 @@ import pytest
 from django.core import mail
 from wagtail.test.utils.form_data import querydict_from_html
 
-from kb.core.markdown_import import import_paths
+from kb.publishing.markdown_import import import_paths
 from kb.core.patient_data import REDACTED, contains_nhs_number, redact_nhs_numbers
 from kb.core.stored_text import PatientDataError
 from kb.guides.models import ImprovementGuidePage

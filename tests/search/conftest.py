@@ -7,7 +7,7 @@ from django.core.management import call_command
 @pytest.fixture
 def corpus(make_case_study, site_tree):
     """Six published case studies and one draft, chosen so each query has a known answer."""
-    from kb.search.service import forget_synonyms
+    from kb.search.synonyms import forget_synonyms
 
     forget_synonyms()
     pages = {

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from kb.taxonomy import vocabularies
+from . import _vocabularies_0002 as vocabularies
 
 LISTS = {
     "Pathway": vocabularies.PATHWAYS,

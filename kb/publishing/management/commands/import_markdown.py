@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.core.markdown_import import import_paths
+from kb.publishing.markdown_import import import_paths
 
 
 class Command(BaseCommand):

@@ -4,12 +4,25 @@ import datetime
 
 from django.utils.text import Truncator, slugify
 
-from .markdown import markdown_to_text
-from .markdown_import import (
+from kb.cases.models import CaseStudyMeasure, CaseStudyPage, CaseStudySeries
+from kb.core.markdown import markdown_to_text
+from kb.core.models import knowledge_page_models
+from kb.guides.models import GirftStandardPage
+from kb.ideas.models import IdeaSeries
+from kb.taxonomy.models import (
+    ImprovementMethod,
+    Organisation,
+    Pathway,
+    Region,
+    Specialty,
+    WasteType,
+)
+
+from .frontmatter import (
     ImportFailure,
-    _as_date,
-    _as_list,
-    _as_text,
+    as_date,
+    as_list,
+    as_text,
     components_of,
     measures_of,
     series_of,
@@ -18,7 +31,6 @@ from .site_structure import ensure_site_structure
 
 
 def page_models():
-    from kb.core.freshness import knowledge_page_models
 
     return {model.content_kind: model for model in knowledge_page_models()}
 
@@ -35,7 +47,7 @@ class PageWriter:
 
     # -- vocabulary and page look-ups ------------------------------------------------------
     def terms(self, model, key):
-        slugs = _as_list(self.document, key)
+        slugs = as_list(self.document, key)
         found = {term.slug: term for term in model.objects.filter(slug__in=slugs)}
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
@@ -46,7 +58,7 @@ class PageWriter:
         return [found[slug] for slug in slugs]
 
     def term(self, model, key, required=False):
-        slug = _as_text(self.document, key, required=required)
+        slug = as_text(self.document, key, required=required)
         if not slug:
             return None
         term = model.objects.filter(slug=slug).first()
@@ -55,7 +67,7 @@ class PageWriter:
         return term
 
     def pages(self, model, key):
-        slugs = _as_list(self.document, key)
+        slugs = as_list(self.document, key)
         found = {page.slug: page for page in model.objects.filter(slug__in=slugs)}
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
@@ -123,22 +135,21 @@ class PageWriter:
         return ("updated" if existing is not None else "created"), page
 
     def fill(self, page):
-        from kb.taxonomy.models import ImprovementMethod, Pathway, Specialty
 
         document, meta = self.document, self.document.meta
         page.title = meta["title"].strip()
-        summary = _as_text(document, "summary", max_length=600)
+        summary = as_text(document, "summary", max_length=600)
         if not summary:
             source = document.intro or next((text for _, text in document.sections if text), "")
             summary = Truncator(markdown_to_text(source)).chars(300)
         page.summary = summary or page.title
-        page.publication_date = _as_date(document, "date", datetime.date.today())
-        page.last_reviewed = _as_date(document, "last_reviewed", page.publication_date)
-        page.next_review = _as_date(
+        page.publication_date = as_date(document, "date", datetime.date.today())
+        page.last_reviewed = as_date(document, "last_reviewed", page.publication_date)
+        page.next_review = as_date(
             document, "next_review", page.last_reviewed + datetime.timedelta(days=365)
         )
-        page.content_owner = _as_text(document, "owner", max_length=200)
-        page.owner_email = _as_text(document, "owner_email", max_length=254)
+        page.content_owner = as_text(document, "owner", max_length=200)
+        page.owner_email = as_text(document, "owner_email", max_length=254)
         page.pathways = self.terms(Pathway, "pathways")
         page.methods = self.terms(ImprovementMethod, "methods")
         page.specialties = self.terms(Specialty, "specialties")
@@ -159,19 +170,15 @@ class PageWriter:
         getattr(self, f"fill_{self.model.content_kind.replace('-', '_')}")(page)
 
     def fill_improvement_guide(self, page):
-        from kb.cases.models import CaseStudyPage
-        from kb.guides.models import GirftStandardPage
 
         page.related_standards = self.pages(GirftStandardPage, "related_standards")
         page.related_cases = self.pages(CaseStudyPage, "related_cases")
 
     def fill_girft_standard(self, page):
-        from kb.guides.models import GirftStandardPage
-        from kb.taxonomy.models import Specialty
 
         document = self.document
         page.specialty = self.term(Specialty, "specialty", required=True)
-        reference = _as_text(document, "reference", required=True, max_length=40)
+        reference = as_text(document, "reference", required=True, max_length=40)
         clash = (
             GirftStandardPage.objects.filter(reference=reference)
             .exclude(slug=document.slug)
@@ -180,49 +187,44 @@ class PageWriter:
         if clash is not None:
             self.fail(f"reference {reference} is already used by {clash.title!r}", "reference")
         page.reference = reference
-        page.standard = _as_text(document, "standard", required=True, max_length=1000)
-        page.source_report = _as_text(document, "source_report", max_length=255)
-        page.source_url = _as_text(document, "source_url", max_length=200)
+        page.standard = as_text(document, "standard", required=True, max_length=1000)
+        page.source_report = as_text(document, "source_report", max_length=255)
+        page.source_url = as_text(document, "source_url", max_length=200)
 
     def fill_blueprint(self, page):
-        from kb.guides.models import GirftStandardPage
 
         page.components = components_of(self.document)
         page.standards = self.pages(GirftStandardPage, "standards")
 
     def fill_case_study(self, page):
-        from kb.cases.models import CaseStudyMeasure, CaseStudySeries
-        from kb.taxonomy.models import Region
 
         document = self.document
         region = self.term(Region, "region")
         page.organisation = self.organisation(
-            _as_text(document, "organisation", required=True, max_length=200),
-            kind=_as_text(document, "organisation_type") or "trust",
-            ods_code=_as_text(document, "ods_code", max_length=10).upper(),
+            as_text(document, "organisation", required=True, max_length=200),
+            kind=as_text(document, "organisation_type") or "trust",
+            ods_code=as_text(document, "ods_code", max_length=10).upper(),
             region=region,
         )
         page.region = region or page.organisation.region
-        page.evidence_strength = _as_text(document, "evidence") or "before-and-after"
-        page.contact_name = _as_text(document, "contact_name", max_length=200)
-        page.contact_email = _as_text(document, "contact_email", max_length=254)
+        page.evidence_strength = as_text(document, "evidence") or "before-and-after"
+        page.contact_name = as_text(document, "contact_name", max_length=200)
+        page.contact_email = as_text(document, "contact_email", max_length=254)
         page.measures = [CaseStudyMeasure(**values) for values in measures_of(document)]
         page.series = [CaseStudySeries(**values) for values in series_of(document)]
         page.also_adopted_by = [
             self.organisation(name, key="also_adopted_by")
-            for name in _as_list(document, "also_adopted_by")
+            for name in as_list(document, "also_adopted_by")
             if name
         ]
 
     def fill_idea(self, page):
-        from kb.ideas.models import IdeaSeries
-        from kb.taxonomy.models import Region, WasteType
 
         document = self.document
         page.waste_type = self.term(WasteType, "waste_type", required=True)
-        page.stage = _as_text(document, "stage") or "idea"
+        page.stage = as_text(document, "stage") or "idea"
         region = self.term(Region, "region")
-        name = _as_text(document, "organisation", max_length=200)
+        name = as_text(document, "organisation", max_length=200)
         page.organisation = self.organisation(name, region=region) if name else None
         page.region = region or (page.organisation.region if page.organisation else None)
         page.estimated_saving_hours = document.meta.get("estimated_saving_hours")
@@ -231,7 +233,6 @@ class PageWriter:
 
     def organisation(self, name, kind="trust", ods_code="", region=None, key="organisation"):
         """The organisation with this name (any case), created if unknown."""
-        from kb.taxonomy.models import Organisation
 
         if len(name) > 200:
             self.fail(f"organisation name is longer than 200 characters: {name[:40]}...", key)

@@ -1,4 +1,7 @@
-"""The controlled vocabularies every KB database starts with.
+"""The controlled vocabularies every KB database starts with: frozen for migration 0002.
+
+A migration copies what it seeds (the leading underscore keeps Django from loading this as a
+migration), so editing vocabularies later never changes what an old migration does.
 
 Data migrations load these lists; editors then maintain them as snippets. Slugs are stable
 identifiers used in URLs, import files and the search API: never rename one that has shipped.

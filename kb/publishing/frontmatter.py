@@ -1,8 +1,8 @@
-"""Markdown import: turn editors' offline Markdown files into guidance and case study pages.
+"""Front matter and body of an editor's Markdown file: parsed and checked, with no database.
 
-The format is described in docs/markdown-import.md. Parsing and validation of a file's text are
-pure (`parse_document`); `import_paths` then writes pages, one database transaction per file, so
-a bad file leaves nothing half-imported and the other files still import.
+The format is described in docs/markdown-import.md. `parse_document` turns a file's text into a
+ParsedDocument or raises ImportFailure with the file and line; the allowed values come from the
+models' own choices. Writing pages is page_writer.py's job.
 """
 
 import datetime
@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils.text import slugify
 
-from .patient_data import find_nhs_numbers
-from .stored_text import text_holds_nhs_number
+from kb.core.patient_data import find_nhs_numbers
+from kb.core.stored_text import text_holds_nhs_number
+from kb.measurement.series import parse_series_data, series_data_text
 
 MAX_FILE_BYTES = 1_000_000
 FRONT_MATTER_FENCE = "---"
@@ -240,7 +240,7 @@ def split_sections(body_lines):
     return "\n".join(intro).strip(), [(h, "\n".join(body).strip()) for h, body in sections]
 
 
-def _as_list(document, key):
+def as_list(document, key):
     value = document.meta.get(key)
     if value is None:
         return []
@@ -251,7 +251,7 @@ def _as_list(document, key):
     return [v.strip() for v in value]
 
 
-def _as_date(document, key, default=None):
+def as_date(document, key, default=None):
     value = document.meta.get(key)
     if value is None:
         return default
@@ -265,7 +265,7 @@ def _as_date(document, key, default=None):
         document.fail(f"{key} must be a date written YYYY-MM-DD; found {value!r}", key)
 
 
-def _as_text(document, key, required=False, max_length=None):
+def as_text(document, key, required=False, max_length=None):
     value = document.meta.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -292,41 +292,41 @@ def _check_fields(document):
         "standards",
         "also_adopted_by",
     ):
-        _as_list(document, key)
+        as_list(document, key)
     today = datetime.date.today()
-    published = _as_date(document, "date", today)
-    reviewed = _as_date(document, "last_reviewed", published)
-    next_review = _as_date(document, "next_review", None)
+    published = as_date(document, "date", today)
+    reviewed = as_date(document, "last_reviewed", published)
+    next_review = as_date(document, "next_review", None)
     if next_review and next_review < reviewed:
         document.fail("next_review is before last_reviewed", "next_review")
     for key in ("owner_email", "contact_email"):
-        email = _as_text(document, key)
+        email = as_text(document, key)
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 document.fail(f"{key} is not a valid email address: {email!r}", key)
-    _as_text(document, "summary", max_length=600)
+    as_text(document, "summary", max_length=600)
     if document.type == "girft-standard":
-        _as_text(document, "specialty", required=True)
-        _as_text(document, "reference", required=True, max_length=40)
-        _as_text(document, "standard", required=True, max_length=1000)
+        as_text(document, "specialty", required=True)
+        as_text(document, "reference", required=True, max_length=40)
+        as_text(document, "standard", required=True, max_length=1000)
     if document.type == "case-study":
-        _as_text(document, "organisation", required=True, max_length=200)
-        kind = _as_text(document, "organisation_type") or "trust"
+        as_text(document, "organisation", required=True, max_length=200)
+        kind = as_text(document, "organisation_type") or "trust"
         if kind not in ORGANISATION_TYPES:
             document.fail(
                 f"organisation_type must be one of {', '.join(ORGANISATION_TYPES)}",
                 "organisation_type",
             )
-        evidence = _as_text(document, "evidence") or "before-and-after"
+        evidence = as_text(document, "evidence") or "before-and-after"
         if evidence not in EVIDENCE:
             document.fail(f"evidence must be one of {', '.join(EVIDENCE)}", "evidence")
         measures_of(document)
         series_of(document)
     if document.type == "idea":
-        _as_text(document, "waste_type", required=True)
-        stage = _as_text(document, "stage") or "idea"
+        as_text(document, "waste_type", required=True)
+        stage = as_text(document, "stage") or "idea"
         if stage not in STAGES:
             document.fail(f"stage must be one of {', '.join(STAGES)}", "stage")
         for key in ("estimated_saving_hours", "estimated_saving_money"):
@@ -347,8 +347,6 @@ def series_of(document):
     data: [[period, value], ...]}]`; `data` may also be the pasted text, one "period, value"
     a line.
     """
-    from kb.measurement.series import parse_series_data, series_data_text
-
     raw = document.meta.get("series") or []
     if not isinstance(raw, list):
         document.fail("series must be a list of {name, unit, direction, data}", "series")
@@ -454,86 +452,3 @@ def components_of(document):
 
 
 # --- Writing pages --------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    created: list = field(default_factory=list)
-    updated: list = field(default_factory=list)
-    unchanged: list = field(default_factory=list)
-    failed: list = field(default_factory=list)  # ImportFailure
-
-    @property
-    def ok(self):
-        return not self.failed
-
-
-def collect_files(paths):
-    """The .md files named, and those found (recursively, sorted) in folders named."""
-    files = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.md") if p.is_file()))
-        else:
-            files.append(path)
-    return files
-
-
-def read_document(path):
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ImportFailure(f"the file is larger than {MAX_FILE_BYTES // 1000} kB", None, path)
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ImportFailure("no such file", None, path) from None
-    except UnicodeDecodeError as error:
-        line = error.object.count(b"\n", 0, error.start) + 1
-        raise ImportFailure("the file is not UTF-8 text", line, path) from None
-    except OSError as error:
-        raise ImportFailure(f"cannot read the file ({error.strerror})", None, path) from None
-    return parse_document(text, path)
-
-
-def import_paths(paths, publish=False, user=None, on_result=None):
-    """Import every file; each in its own transaction. Returns an ImportResult."""
-    result = ImportResult()
-    documents = []
-    seen = {}
-    for path in collect_files(paths):
-        try:
-            document = read_document(path)
-            key = (document.type, document.slug)
-            if key in seen:
-                raise ImportFailure(
-                    f"{document.type} slug {document.slug!r} is also used by {seen[key]}",
-                    document.line_of("slug"),
-                    path,
-                )
-            seen[key] = path
-            documents.append(document)
-        except ImportFailure as failure:
-            result.failed.append(failure)
-            if on_result:
-                on_result("failed", failure)
-    documents.sort(key=lambda d: TYPE_ORDER[d.type])
-    for document in documents:
-        try:
-            with transaction.atomic():
-                outcome, page = import_document(document, publish=publish, user=user)
-        except ImportFailure as failure:
-            result.failed.append(failure)
-            if on_result:
-                on_result("failed", failure)
-            continue
-        getattr(result, outcome).append(page)
-        if on_result:
-            on_result(outcome, page)
-    return result
-
-
-def import_document(document, publish=False, user=None):
-    """Create or update the page for one parsed document. Returns (outcome, page)."""
-    from .page_writer import PageWriter
-
-    return PageWriter(document, publish=publish, user=user).run()

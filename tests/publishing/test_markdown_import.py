@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kb.cases.models import CaseStudyPage
-from kb.core.markdown_import import ImportFailure, import_paths
+from kb.publishing.markdown_import import ImportFailure, import_paths
 from kb.guides.models import BlueprintPage, GirftStandardPage, ImprovementGuidePage
 from kb.taxonomy.models import Organisation
 

@@ -3,6 +3,11 @@
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from kb.cases.models import CaseStudyIndexPage
+from kb.core.models import HomePage
+from kb.guides.models import GuidanceIndexPage
+from kb.ideas.models import IdeaIndexPage
+
 HOME_TITLE = "NHS Improvement Knowledge Base"
 
 
@@ -14,11 +19,6 @@ def ensure_site_structure():
     Returns (home, guidance_index, case_index, idea_index). Wagtail's placeholder "Welcome" page
     is removed once our home page takes its place as the default site's root.
     """
-    from kb.cases.models import CaseStudyIndexPage
-    from kb.core.models import HomePage
-    from kb.guides.models import GuidanceIndexPage
-    from kb.ideas.models import IdeaIndexPage
-
     root = Page.get_first_root_node()
     home = HomePage.objects.first()
     if home is None:
@@ -64,15 +64,5 @@ def ensure_site_structure():
         )
         home.add_child(instance=cases)
         cases.save_revision().publish()
-    ideas = IdeaIndexPage.objects.first()
-    if ideas is None:
-        ideas = IdeaIndexPage(
-            title="Ideas",
-            slug="ideas",
-            show_in_menus=True,
-            intro="Ideas from frontline staff to cut waste and improve care. Back the ones you "
-            "support, tell us if you have adopted one, or share your own.",
-        )
-        home.add_child(instance=ideas)
-        ideas.save_revision().publish()
+    ideas = IdeaIndexPage.ensure(home)
     return home, guidance, cases, ideas

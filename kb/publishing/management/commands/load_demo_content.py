@@ -1,7 +1,7 @@
 """python manage.py load_demo_content: fill an empty site with realistic demonstration content.
 
-The content lives as Markdown files in kb/core/demo_content/ and goes through the same import as
-editors' files. Running it again changes nothing: unchanged files are skipped.
+The content lives as Markdown files in kb/publishing/demo_content/ and goes through the same
+import as editors' files. Running it again changes nothing: unchanged files are skipped.
 """
 
 from pathlib import Path
@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from kb.core.markdown_import import import_paths
-from kb.core.site_structure import ensure_site_structure
+from kb.publishing.markdown_import import import_paths
+from kb.publishing.site_structure import ensure_site_structure
 
 DEMO_CONTENT = Path(__file__).resolve().parents[2] / "demo_content"
 
