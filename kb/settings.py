@@ -1,9 +1,9 @@
 """Django settings for KB, read from the environment (twelve-factor).
 
 Every variable has a safe default for a laptop, so `python manage.py ...` works with none set:
-SQLite in var/, the project's own search index in the database (FTS5), DEBUG off. Production sets DATABASE_URL,
-DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and, for search at scale, KB_SEARCH_BACKEND and
-ELASTICSEARCH_URL.
+SQLite in var/, the project's own search index in the database (FTS5), DEBUG off. Production
+sets DATABASE_URL, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and, for search at scale,
+KB_SEARCH_BACKEND and ELASTICSEARCH_URL.
 """
 
 import os

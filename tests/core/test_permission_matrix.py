@@ -233,9 +233,9 @@ def build_content():
     from django.test import Client
 
     from kb.cases.models import CaseStudyMeasure, CaseStudyPage
-    from kb.publishing.site_structure import ensure_site_structure
     from kb.guides.models import ImprovementGuidePage
     from kb.ideas.models import IdeaPage
+    from kb.publishing.site_structure import ensure_site_structure
     from kb.taxonomy.models import ImprovementMethod, Organisation, Pathway, Region, WasteType
 
     User = get_user_model()  # noqa: N806

@@ -14,11 +14,11 @@ import pytest
 from django.core import mail
 from wagtail.test.utils.form_data import querydict_from_html
 
-from kb.publishing.markdown_import import import_paths
 from kb.core.patient_data import REDACTED, contains_nhs_number, redact_nhs_numbers
 from kb.core.stored_text import PatientDataError
 from kb.guides.models import ImprovementGuidePage
 from kb.ideas.models import Endorsement, IdeaStatusChange, IdeaSubmission
+from kb.publishing.markdown_import import import_paths
 from kb.taxonomy.models import Organisation
 from tests.ideas.test_moderation import QUEUE, accept_data
 

@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kb.cases.models import CaseStudyPage
-from kb.publishing.markdown_import import ImportFailure, import_paths
 from kb.guides.models import BlueprintPage, GirftStandardPage, ImprovementGuidePage
+from kb.publishing.markdown_import import ImportFailure, import_paths
 from kb.taxonomy.models import Organisation
 
 pytestmark = pytest.mark.usefixtures("site_tree")
