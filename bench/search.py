@@ -3,12 +3,20 @@
 
     .venv/bin/python bench/search.py                 # 10k and 100k (about 5 minutes)
     .venv/bin/python bench/search.py --sizes 10000   # quicker
+    .venv/bin/python bench/search.py --sizes 10000 --only edits ranking
+    .venv/bin/python bench/search.py --demo --only ranking   # on the demo content
 
-Each size gets its own SQLite database in var/bench/. The corpus is synthetic but shaped like
-ours: sentences drawn from the demo content, titles from typical improvement phrases, and facet
-values spread as in a real library. Queries go through the /api/search/ view itself (request
-parsing, synonym expansion, FTS5, facet counting, highlighting and JSON), so the figures are
-what a reader's browser would wait for, less the network. Prints p50/p95/p99 per query kind.
+Each size gets its own SQLite database in var/bench/ ($KB_VAR_DIR/bench/ when that is set). The
+corpus is synthetic but shaped like ours: sentences drawn from the demo content, titles from
+typical improvement phrases, and facet values spread as in a real library. Queries go through
+the /api/search/ view itself (request parsing, synonym expansion, FTS5, facet counting,
+highlighting and JSON), so the figures are what a reader's browser would wait for, less the
+network. Prints p50/p95/p99 per query kind.
+
+"edits" times the first search a worker answers after one publish: catching its facet sets up
+with the change (what every worker does now) against rebuilding them all (what they did).
+"ranking" checks that ORDER BY bm25(kbsearch_fts, weights) gives the same top ten as
+ORDER BY rank for every query and filter set, and times both.
 """
 
 import argparse
@@ -21,7 +29,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# In place of this script's own folder: scripts run from the project root, as the app does.
+sys.path[0] = str(ROOT)
 
 TITLE_PARTS = [
     ("Reducing", "Improving", "Faster", "Safer", "Redesigning", "Streamlining", "Cutting"),
@@ -51,7 +60,7 @@ FILTER_SETS = {
 
 
 def setup_django(size):
-    bench_dir = ROOT / "var" / "bench"
+    bench_dir = Path(os.environ.get("KB_VAR_DIR") or ROOT / "var") / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir / f'search-{size}.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
@@ -234,20 +243,185 @@ def run_queries(repeat):
     return results
 
 
+def measure_edits(repeat):
+    """ms a worker's first search takes after one publish: catch-up against full rebuild."""
+    from django.db import transaction
+    from django.test import RequestFactory
+
+    from kb.search.backends import database
+    from kb.search.models import SearchDocument
+    from kb.search.views import api_search
+
+    factory = RequestFactory()
+    backend = database.DatabaseBackend()
+    rng = random.Random(11)
+    ids = list(SearchDocument.objects.values_list("id", flat=True))
+    pathways = ["urgent-and-emergency-care", "elective-care", "primary-care"]
+
+    def publish():
+        """What a publish does to the index: the page's document rewritten, one facet moved."""
+        document = SearchDocument.objects.get(id=rng.choice(ids))
+        fields = {
+            name: getattr(document, name)
+            for name in ("kind", "slug", "url", "title", "summary", "body", "organisation",
+                         "measures", "publication_date", "methods", "specialties", "region")
+        }  # fmt: skip
+        fields["pathways"] = rng.choice(pathways)
+        started = time.perf_counter()
+        with transaction.atomic():
+            backend.index(document.page, fields)
+        return (time.perf_counter() - started) * 1000
+
+    def search():
+        request = factory.get("/api/search/", {"q": "discharge", "pathway": "elective-care"})
+        started = time.perf_counter()
+        response = api_search(request)
+        assert response.status_code == 200
+        return (time.perf_counter() - started) * 1000
+
+    def facet_sets():
+        started = time.perf_counter()
+        backend.facet_index()
+        return (time.perf_counter() - started) * 1000
+
+    search()  # a warm worker
+    names = (
+        "publish (index write)", "search, nothing changed", "facet sets: catch up",
+        "facet sets: full rebuild", "first search: catch up", "first search: full rebuild",
+    )  # fmt: skip
+    timings = {name: [] for name in names}
+    for _ in range(repeat):
+        timings["search, nothing changed"].append(search())
+        timings["publish (index write)"].append(publish())
+        timings["facet sets: catch up"].append(facet_sets())
+        publish()
+        timings["first search: catch up"].append(search())
+        publish()
+        database._FACET_INDEXES.clear()  # as every worker did after any edit
+        timings["facet sets: full rebuild"].append(facet_sets())
+        publish()
+        database._FACET_INDEXES.clear()
+        timings["first search: full rebuild"].append(search())
+    # The catch-up keeps the sets exact: compare them with a fresh build.
+    publish()
+    caught_up = backend.facet_index()
+    database._FACET_INDEXES.clear()
+    fresh = backend.facet_index()
+    assert caught_up.values == fresh.values and caught_up.everything == fresh.everything
+    assert caught_up.newest_first == fresh.newest_first
+    print(f"{'after one publish':28} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for name, values in timings.items():
+        print(
+            f"{name:28} {len(values):4d} {statistics.median(values):8.1f} "
+            f"{percentile(values, 0.95):8.1f} {max(values):8.1f}"
+        )
+    print("catch-up sets checked equal to a fresh build")
+
+
+RANKING_QUERIES = [
+    *[query for queries in QUERIES.values() for query in queries],
+    "PDSA", "SPC charts", "corridor care", "emergency department", "sepsis", "theatre",
+    "length of stay", "co-design", "virtual wards", "GIRFT",
+]  # fmt: skip
+
+
+def compare_ranking(repeat):
+    """Same top ten, ORDER BY rank against ORDER BY bm25(...) with the weights; and speed."""
+    from django.db import connection
+
+    from kb.search.backends.database import BM25, fts5_facet_filter
+    from kb.search.query import fts5_match, parse_query
+    from kb.search.service import synonym_index
+
+    orders = {"rank": "rank", "bm25": BM25}
+    same, differ, ties, empty = 0, [], 0, 0
+    totals = {"common": {name: [] for name in orders}, "all": {name: [] for name in orders}}
+    for query in RANKING_QUERIES:
+        parsed = parse_query(query, synonym_index())
+        for filter_name, filters in FILTER_SETS.items():
+            match = " AND ".join([f"({fts5_match(parsed)})", *fts5_facet_filter(filters)])
+            found = {}
+            for name, order in orders.items():
+                sql = (
+                    f"SELECT rowid, {order} FROM kbsearch_fts WHERE kbsearch_fts MATCH %s "  # noqa: S608
+                    f"ORDER BY {order} LIMIT 10"
+                )
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [match])  # warm
+                    timings = []
+                    for _ in range(repeat):
+                        started = time.perf_counter()
+                        cursor.execute(sql, [match])
+                        rows = cursor.fetchall()
+                        timings.append((time.perf_counter() - started) * 1000)
+                found[name] = rows
+                best = statistics.median(timings)
+                totals["all"][name].append(best)
+                if query in QUERIES["common"]:
+                    totals["common"][name].append(best)
+            scores = [score for _, score in found["rank"]]
+            empty += not scores
+            ties += len(scores) != len(set(scores))
+            if [r for r, _ in found["rank"]] == [r for r, _ in found["bm25"]]:
+                same += 1
+            else:
+                differ.append((query, filter_name, found))
+    print(f"ranking: top 10 identical for {same} of {same + len(differ)} query and filter sets"
+          f" ({empty} of them with no match, {ties} with tied scores in the top 10)")  # fmt: skip
+    for query, filter_name, found in differ:
+        print(f"  DIFFERENT: {query!r} {filter_name}: {found}")
+    for group, by_order in totals.items():
+        rank, bm25 = sum(by_order["rank"]), sum(by_order["bm25"])
+        print(f"  {group:6} queries: ORDER BY rank {rank:8.1f} ms, ORDER BY bm25() {bm25:8.1f} ms "
+              f"(sum of medians): {rank / bm25:.2f} times faster")  # fmt: skip
+
+
+def setup_demo():
+    bench_dir = Path(os.environ.get("KB_VAR_DIR") or ROOT / "var") / "bench"
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir / 'search-demo.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from kb.search.models import SearchDocument
+
+    call_command("migrate", verbosity=0)
+    if not SearchDocument.objects.exists():
+        call_command("load_demo_content", verbosity=0)
+        call_command("kb_reindex", verbosity=0)
+    print(f"\n=== demo content: {SearchDocument.objects.count()} documents ===")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument(
+        "--only", nargs="+", choices=["queries", "edits", "ranking"],
+        default=["queries", "edits", "ranking"], help="which measurements to run",
+    )  # fmt: skip
+    parser.add_argument("--demo", action="store_true", help="on the demo content, not a corpus")
     args = parser.parse_args()
+    if args.demo:
+        setup_demo()
+        if "edits" in args.only:
+            measure_edits(args.repeat)
+        if "ranking" in args.only:
+            compare_ranking(args.repeat)
+        return
     for size in args.sizes:
         # Each size runs in a fresh interpreter so Django is set up for its own database.
         if len(args.sizes) > 1:
             import subprocess
 
             subprocess.run(
-                [sys.executable, __file__, "--sizes", str(size), "--repeat", str(args.repeat)],
+                [sys.executable, __file__, "--sizes", str(size), "--repeat", str(args.repeat),
+                 "--only", *args.only],
                 check=True,
-            )
+            )  # fmt: skip
             continue
         setup_django(size)
         from django.core.management import call_command
@@ -264,6 +438,12 @@ def main():
             print("(corpus already built: reusing it)")
         for kind, (low, high) in match_shares().items():
             print(f"{kind:8} queries match {low:6.1%} to {high:6.1%} of documents")
+        if "edits" in args.only:
+            measure_edits(args.repeat)
+        if "ranking" in args.only:
+            compare_ranking(args.repeat)
+        if "queries" not in args.only:
+            continue
         results = run_queries(args.repeat)
         header = ("query kind", "filters", "n", "p50 ms", "p95 ms", "p99 ms")
         print("{:10} {:12} {:>4} {:>8} {:>8} {:>8}".format(*header))

@@ -70,3 +70,24 @@ class SearchDocument(models.Model):
             "specialty": self.specialties.split(),
             "region": [self.region] if self.region else [],
         }
+
+
+class IndexChange(models.Model):
+    """One change to the search index, numbered in commit order.
+
+    Each process keeps its facet sets in memory (kb/search/bitsets.py) and remembers the last
+    change they include; on its next search it reads only the changes after that one and
+    re-reads just those documents, instead of rebuilding every set. A change with no document
+    (a clear or a bulk load) tells every process to rebuild. Old changes are pruned: a process
+    that finds the change it last applied gone rebuilds too.
+    """
+
+    seq = models.BigIntegerField(primary_key=True)
+    # SearchDocument id (no foreign key: the document may be gone); None: everything changed.
+    document_id = models.IntegerField(null=True)
+    # A fresh random token per write, so a process can tell its history from another's (after
+    # a rollback the same numbers can come back with different changes).
+    token = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.seq}: {self.document_id or 'everything'}"

@@ -334,7 +334,7 @@ def test_unusual_but_ordinary_markdown_is_left_alone(text):
 
 
 # Each of these takes plain Python-Markdown from seconds to minutes at 100,000 characters (see
-# bench/markdown.py); the neutraliser makes them render in full: (text, what readers see).
+# bench/markdown_render.py); the neutraliser makes them render in full: (text, what readers see).
 NEUTRALISED = {
     "unclosed [": (fill("["), "[[[[[[[["),
     "nested [[[ ]]]": ("[" * (N // 2) + "]" * (N // 2), "[[[[]]]]"),

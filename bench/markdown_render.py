@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Markdown rendering benchmark: worst-case inputs at 4k, 40k and 100k characters.
 
-    .venv/bin/python bench/markdown.py                  # the bounded renderer (under a minute)
-    .venv/bin/python bench/markdown.py --baseline       # also plain Python-Markdown (slow!)
-    .venv/bin/python bench/markdown.py --sizes 100000 --only brackets_open,fence_unclosed
+    .venv/bin/python bench/markdown_render.py             # the bounded renderer (under a minute)
+    .venv/bin/python bench/markdown_render.py --baseline  # also plain Python-Markdown (slow!)
+    .venv/bin/python bench/markdown_render.py --sizes 100000 --only brackets_open,fence_unclosed
 
 Each family is a pathological shape an editor (or an import) could save: runs of unclosed `[`,
 `[...](`, `<a`, emphasis, backticks, code fences that never close, lists and quotes nested
