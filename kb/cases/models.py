@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable, Page
@@ -37,7 +38,10 @@ class CaseStudyIndexPage(Page):
             .live()
             .public()
             .select_related("organisation", "region")
-            .prefetch_related("pathways", "methods", "series")
+            # A card shows each case study's stored signal: its series' points are not needed.
+            .prefetch_related(
+                "pathways", "methods", Prefetch("series", CaseStudySeries.objects.defer("points"))
+            )
             .order_by("-publication_date", "title")
         )
         form = CaseStudyFilterForm(request.GET or None)
@@ -152,8 +156,9 @@ class CaseStudyPage(KnowledgePage):
 
     @property
     def signal(self):
-        """'improvement' when a chart shows special cause improvement, 'none' when the charts
-        show no such signal yet, '' when the case study has no measures over time."""
+        """'improvement' when a chart shows improvement, 'none' when the charts show no such
+        signal yet, '' when the case study has no measures over time (read from each series'
+        stored analysis)."""
         return series_signal(self.series.all())
 
     @property

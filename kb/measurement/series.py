@@ -1,68 +1,29 @@
-"""Reading a measure's data as editors paste it, and the abstract model every series shares.
+"""The abstract model every measure series shares: its points, checked once, analysed on save.
 
-Editors paste two columns (period and value) straight from a spreadsheet: tab- or
-comma-separated, one point a line, an optional header line. `parse_series_data` turns that into
-(label, value) pairs or a clear error naming the line.
+A series stores its points as a JSON list of [period, value] pairs (`points.py` holds the
+rules) and, each time it is saved, the summary of its SPC analysis (`analysis.py`), so listings
+and search read a page's signal without running any statistics. The page itself still draws the
+chart from the points when it is shown, analysing each series once per render.
 """
 
-import csv
-import io
-import math
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from . import charts, spc
+from . import analysis, charts, spc
+from .fields import SeriesPointsField
+from .points import MAX_LABEL, SeriesDataError, validate_series
 
-MAX_POINTS = 500
-MAX_LABEL = 40
-
-
-def parse_series_data(text):
-    """'Jan 2025, 58' lines -> [('Jan 2025', 58.0), ...]; ValueError names the bad line."""
-    points = []
-    lines = [line for line in (text or "").splitlines() if line.strip()]
-    if len(lines) > MAX_POINTS + 1:
-        raise ValueError(f"a series can have at most {MAX_POINTS} points")
-    for number, line in enumerate(lines, start=1):
-        delimiter = "\t" if "\t" in line else ","
-        cells = next(csv.reader(io.StringIO(line), delimiter=delimiter, skipinitialspace=True))
-        cells = [cell.strip() for cell in cells if cell.strip()]
-        if len(cells) != 2:
-            raise ValueError(
-                f"line {number} should have a period and a value separated by a comma or tab: "
-                f"{line.strip()[:60]!r}"
-            )
-        label, raw_value = cells
-        try:
-            value = float(raw_value.replace(",", "").rstrip("%"))
-        except ValueError:
-            if number == 1 and not points:
-                continue  # a header line such as "Month, Four-hour %"
-            raise ValueError(f"line {number}: {raw_value[:30]!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"line {number}: the value must be a finite number")
-        if len(label) > MAX_LABEL:
-            raise ValueError(f"line {number}: the period is longer than {MAX_LABEL} characters")
-        points.append((label, value))
-    if not points:
-        raise ValueError("the series has no data: add one 'period, value' line per point")
-    return points
+SERIES_FIELDS = ("points", "change_at", "target", "direction")
 
 
 def series_signal(series):
-    """What a page's charts show: "improvement", "none" (no signal yet) or "" (no charts)."""
-    series = list(series)
-    if not series:
-        return ""
-    return "improvement" if any(s.shows_improvement for s in series) else "none"
+    """What a page's charts show: "improvement", "none" (no signal yet) or "" (no charts).
 
-
-def series_data_text(points):
-    """[(label, value)] -> the text editors see in the admin."""
-    return "\n".join(f"{label}, {spc.format_number(value)}" for label, value in points)
+    Reads each series' stored analysis: nothing is analysed here."""
+    return analysis.page_signal(s.analysis for s in series)
 
 
 class MeasureSeriesBase(models.Model):
@@ -80,7 +41,8 @@ class MeasureSeriesBase(models.Model):
         "improvement direction", max_length=10, choices=DIRECTIONS, default=spc.UP
     )
     target = models.FloatField(null=True, blank=True)
-    data = models.TextField(
+    points = SeriesPointsField(
+        "data",
         help_text="One point a line: the period and the value, separated by a comma or a tab "
         "(paste two columns from a spreadsheet). For example: Jan 2025, 58. Fewer than 15 "
         "points are shown as a run chart.",
@@ -92,14 +54,17 @@ class MeasureSeriesBase(models.Model):
         help_text="The period of the first point after the change, exactly as in the data. "
         "Limits are recalculated from there when both parts have at least 12 points.",
     )
+    # Filled on save from the points: see kb.measurement.analysis for what it holds.
+    analysis = models.JSONField(default=dict, blank=True, editable=False)
 
-    # Checked for NHS numbers cell by cell: digits in neighbouring cells are not one number.
-    patient_data_table_fields = ("data",)
+    # The editor sends the points as pasted "period, value" lines: the patient data guard reads
+    # them cell by cell, since digits in neighbouring cells are not one number.
+    patient_data_table_fields = ("points",)
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("unit")]),
         FieldRowPanel([FieldPanel("direction"), FieldPanel("target"), FieldPanel("change_at")]),
-        FieldPanel("data"),
+        FieldPanel("points"),
     ]
 
     class Meta:
@@ -108,103 +73,62 @@ class MeasureSeriesBase(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        super().clean()
+    def clean_fields(self, exclude=None):
+        """Each field, then the series as a whole (`validate_series`).
+
+        The whole-series check runs here rather than in clean() because only here do we know
+        which fields were not read (a form's field error, or excluded): checking a change period
+        against points the editor's paste failed to replace would add a misleading error.
+        """
+        errors = {}
         try:
-            points = parse_series_data(self.data)
-        except ValueError as error:
-            raise ValidationError({"data": str(error)}) from None
-        if self.change_at and self.change_at.strip() not in [label for label, _ in points]:
-            raise ValidationError(
-                {"change_at": "This period is not in the data. Copy it exactly from the data."}
-            )
-        if self.change_at and self.change_at.strip() == points[0][0]:
-            raise ValidationError({"change_at": "The change cannot be at the very first point."})
-        if self.target is not None and not math.isfinite(self.target):
-            raise ValidationError({"target": "The target must be a number."})
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        unread = set(exclude or ()) | set(errors)
+        if not unread.intersection(SERIES_FIELDS):
+            try:
+                valid = validate_series(self.points, self.change_at, self.target, self.direction)
+            except SeriesDataError as error:
+                errors[error.field] = [error.message]
+            else:
+                self.points, self.change_at = valid["points"], valid["change_at"]
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.__dict__.pop("spc_result", None)  # analyse the points as they are now
+        self.analysis = self.drawn_analysis
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & {*SERIES_FIELDS, "unit"}:
+            kwargs["update_fields"] = {*update_fields, "analysis"}
+        super().save(*args, **kwargs)
 
     @cached_property
-    def points(self):
-        try:
-            return parse_series_data(self.data)
-        except ValueError:
-            return []
+    def spc_result(self):
+        """The full SPC analysis of the points, for drawing; None if they cannot be read."""
+        return analysis.analyse(self.points, self.direction, self.change_at, self.target)
 
-    @cached_property
-    def analysis(self):
-        """The SPC analysis, or None if the data cannot be read."""
-        points = self.points
-        if not points:
-            return None
-        labels = [label for label, _ in points]
-        change = labels.index(self.change_at.strip()) if self.change_at.strip() in labels else None
-        try:
-            return spc.analyse_series(points, self.direction, change_point=change or None,
-                                      target=self.target)  # fmt: skip
-        except ValueError:
-            return None
+    @property
+    def drawn_analysis(self):
+        """The summary of the analysis drawn now: what `analysis` stores once saved. A preview
+        shows unsaved edits, so the page's own chart reads this rather than the stored copy."""
+        return analysis.summarise(self.spc_result, self.unit, self.change_at)
 
     @property
     def chart_svg(self):
-        if self.analysis is None:
+        if self.spc_result is None:
             return ""
         title = f"{self.name} ({self.unit})" if self.unit else self.name
         return charts.render_chart_svg(
-            self.analysis, title, id_prefix=f"series-{self.pk or id(self)}",
+            self.spc_result, title, id_prefix=f"series-{self.pk or id(self)}",
             value_axis_label=self.unit or None,
         )  # fmt: skip
 
     @property
     def chart_description(self):
-        return charts.describe_chart(self.analysis) if self.analysis else ""
+        return charts.describe_chart(self.spc_result) if self.spc_result else ""
 
     @property
     def table_rows(self):
-        return charts.data_table_rows(self.analysis) if self.analysis else []
-
-    @property
-    def change_summary(self):
-        """After recalculated limits: did the change move the process beyond its old limits?
-
-        Returns (code, words): "improvement", "concern" or "none". The variation summary only
-        judges the latest segment, which after a sustained change is usually stable again; this
-        is the comparison readers want from a before-and-after chart.
-        """
-        result = self.analysis
-        if result is None or not result.limits_recalculated:
-            return None
-        before, after = result.segments[-2], result.segments[-1]
-        number, unit = spc.format_number, f" {self.unit}".rstrip() if self.unit != "%" else "%"
-        if after.centre > before.upper_limit:
-            side, limit = (
-                "up",
-                f"above the previous upper limit ({number(before.upper_limit)}{unit})",
-            )
-        elif after.centre < before.lower_limit:
-            side, limit = (
-                "down",
-                f"below the previous lower limit ({number(before.lower_limit)}{unit})",
-            )
-        else:
-            return "none", (
-                f"Since the change at {self.change_at}, the mean ({number(after.centre)}{unit}) is "
-                "within the previous process limits: no clear change in the process yet."
-            )
-        code = "neither" if self.direction == spc.NEITHER else (
-            "improvement" if side == self.direction else "concern"
-        )  # fmt: skip
-        words = {"improvement": "an improvement", "concern": "a deterioration",
-                 "neither": "a change"}[code]  # fmt: skip
-        return code, (
-            f"The change at {self.change_at} moved the process: the new mean "
-            f"({number(after.centre)}{unit}) lies {limit}, {words} beyond common cause variation."
-        )
-
-    @property
-    def shows_improvement(self):
-        if self.analysis is None:
-            return False
-        if self.analysis.variation == spc.SPECIAL_CAUSE_IMPROVEMENT:
-            return True
-        change = self.change_summary
-        return bool(change and change[0] == "improvement")
+        return charts.data_table_rows(self.spc_result) if self.spc_result else []

@@ -19,7 +19,7 @@ from django.utils.text import slugify
 
 from kb.core.patient_data import find_nhs_numbers
 from kb.core.stored_text import text_holds_nhs_number
-from kb.measurement.series import parse_series_data, series_data_text
+from kb.measurement.points import SeriesDataError, parse_points_text, validate_series
 
 MAX_FILE_BYTES = 1_000_000
 FRONT_MATTER_FENCE = "---"
@@ -341,11 +341,11 @@ def _check_fields(document):
 
 
 def series_of(document):
-    """Measures over time (run and SPC charts) as dicts ready for CaseStudySeries.
+    """Measures over time (run and SPC charts) as dicts ready for CaseStudySeries/IdeaSeries.
 
     Front matter: `series: [{name, unit, direction: up|down|neither, target, change_at,
     data: [[period, value], ...]}]`; `data` may also be the pasted text, one "period, value"
-    a line.
+    a line. The series is checked by kb.measurement's `validate_series`, as the editor's is.
     """
     raw = document.meta.get("series") or []
     if not isinstance(raw, list):
@@ -354,44 +354,40 @@ def series_of(document):
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict) or not str(item.get("name") or "").strip():
             document.fail(f"series {number} needs a name", "series")
-        direction = str(item.get("direction") or "up")
-        if direction not in ("up", "down", "neither"):
-            document.fail(f"series {number}: direction must be up, down or neither", "series")
+        name = str(item["name"]).strip()
         data = item.get("data")
-        if isinstance(data, list):
-            rows = []
-            for row in data:
-                if not isinstance(row, (list, tuple)) or len(row) != 2:
-                    document.fail(f"series {number}: each data point is [period, value]", "series")
-                rows.append(f"{str(row[0]).replace(',', ' ')}, {row[1]}")
-            data = "\n".join(rows)
         try:
-            points = parse_series_data(str(data or ""))
-        except ValueError as error:
-            document.fail(f"series {number} ({item['name']}): {error}", "series")
-        target = item.get("target")
-        if target is not None and (
-            isinstance(target, bool) or not isinstance(target, (int, float))
-        ):
-            document.fail(f"series {number}: target must be a number", "series")
-        change_at = str(item.get("change_at") or "").strip()
-        if change_at and change_at not in [label for label, _ in points[1:]]:
-            document.fail(
-                f"series {number}: change_at {change_at!r} is not a period in its data "
-                "(or is the first one)",
-                "series",
+            if isinstance(data, list):
+                points = [_yaml_point(row) for row in data]
+            else:
+                points = parse_points_text(str(data or ""))
+            valid = validate_series(
+                points,
+                change_at=str(item.get("change_at") or ""),
+                target=item.get("target"),
+                direction=str(item.get("direction") or "up"),
             )
+        except SeriesDataError as error:
+            document.fail(f"series {number} ({name}): {error}", "series")
         found.append(
             {
-                "name": str(item["name"]).strip()[:200],
+                "name": name[:200],
                 "unit": str(item.get("unit") or "").strip()[:40],
-                "direction": direction,
-                "target": float(target) if target is not None else None,
-                "data": series_data_text(points),
-                "change_at": change_at,
+                **valid,
             }
         )
     return found
+
+
+def _yaml_point(row):
+    """A [period, value] row as YAML read it: a period YAML took for a date or a number
+    (`2025-01-01`, `2024`) is the text that was written."""
+    if isinstance(row, list | tuple) and len(row) == 2:
+        label, value = row
+        if isinstance(label, datetime.date | int | float) and not isinstance(label, bool):
+            label = str(label)
+        return [label, value]
+    return row
 
 
 def measures_of(document):
