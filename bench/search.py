@@ -155,10 +155,13 @@ def build_corpus(size, seed=7):
                 ["Four-hour performance %", "Length of stay days", "RTT 18-week performance %", ""]
             ),  # fmt: skip
             "publication_date": _date(rng),
-            "pathways": " ".join(rng.sample(pathways, rng.randint(1, 2))),
-            "methods": " ".join(rng.sample(methods, rng.randint(1, 3))),
-            "specialties": " ".join(rng.sample(specialties, rng.randint(0, 2))),
-            "region": rng.choice(regions),
+            "facets": {
+                "type": [kind],
+                "pathway": sorted(rng.sample(pathways, rng.randint(1, 2))),
+                "method": sorted(rng.sample(methods, rng.randint(1, 3))),
+                "specialty": sorted(rng.sample(specialties, rng.randint(0, 2))),
+                "region": [rng.choice(regions)],
+            },
         }
 
     started = time.perf_counter()
@@ -264,9 +267,9 @@ def measure_edits(repeat):
         fields = {
             name: getattr(document, name)
             for name in ("kind", "slug", "url", "title", "summary", "body", "organisation",
-                         "measures", "publication_date", "methods", "specialties", "region")
+                         "measures", "publication_date")
         }  # fmt: skip
-        fields["pathways"] = rng.choice(pathways)
+        fields["facets"] = {**document.facets, "pathway": [rng.choice(pathways)]}
         started = time.perf_counter()
         with transaction.atomic():
             backend.index(document.page, fields)

@@ -15,8 +15,8 @@ shows their paragraph as typed), which leaves ordinary Markdown byte for byte as
 rules only act on what no real page contains. Then rendering runs against a clock (`TIME_LIMIT`),
 read at every step of the parser: text that still takes too long, or nests too deep, is shown as
 plain paragraphs and reported, and page validation refuses it with a message (see
-`KnowledgePage.clean`), as it refuses text over MAX_MARKDOWN_LENGTH. bench/markdown_render.py measures
-the worst cases.
+`KnowledgePage.clean`), as it refuses text over MAX_MARKDOWN_LENGTH. bench/markdown_render.py
+measures the worst cases.
 
 Heading ids from Markdown all start with `HEADING_ID_PREFIX`, which no template id uses, and are
 unique across a page, so an editor's "## Email" can never take the id of a form field.

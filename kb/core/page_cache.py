@@ -90,16 +90,7 @@ def connect_signals():
     page_unpublished.connect(purge, dispatch_uid="kbcache_unpublished")
     post_page_move.connect(purge, dispatch_uid="kbcache_moved")
     post_delete.connect(purge, sender=Page, dispatch_uid="kbcache_page_deleted")
-    watched = [
-        Site,
-        taxonomy.Pathway,
-        taxonomy.ImprovementMethod,
-        taxonomy.ContentKind,
-        taxonomy.Region,
-        taxonomy.Specialty,
-        taxonomy.WasteType,
-        taxonomy.Organisation,
-    ]
+    watched = [Site, *taxonomy.vocabularies(), taxonomy.Organisation]
     for model in watched:
         post_save.connect(purge, sender=model, dispatch_uid=f"kbcache_save_{model.__name__}")
         post_delete.connect(purge, sender=model, dispatch_uid=f"kbcache_del_{model.__name__}")

@@ -3,6 +3,8 @@
 from kb.core.markdown import markdown_to_text
 from kb.core.models import KnowledgePage
 
+from .facets import page_facet_values
+
 
 def is_searchable(page):
     """Published, public guidance, case studies and ideas: every KnowledgePage type."""
@@ -13,10 +15,6 @@ def is_searchable(page):
         and not page.get_view_restrictions().exists()
         and not any(p.get_view_restrictions().exists() for p in page.get_ancestors())
     )
-
-
-def _slugs(related):
-    return sorted(term.slug for term in related.all())
 
 
 def _body_text(page):
@@ -52,12 +50,7 @@ def _measures_text(page):
 def document_fields(page):
     """Field values for the page's SearchDocument (and the Elasticsearch document)."""
     page = page.specific
-    specialties = set(_slugs(page.specialties))
-    specialty = getattr(page, "specialty", None)  # GIRFT standards name one specialty
-    if specialty is not None:
-        specialties.add(specialty.slug)
     organisation = getattr(page, "organisation", None)
-    region = getattr(page, "region", None) or getattr(organisation, "region", None)
     return {
         "kind": page.content_kind,
         "slug": page.slug,
@@ -68,9 +61,6 @@ def document_fields(page):
         "organisation": organisation.name if organisation is not None else "",
         "measures": _measures_text(page),
         "publication_date": page.publication_date,
-        "pathways": " ".join(_slugs(page.pathways)),
-        "methods": " ".join(_slugs(page.methods)),
-        "specialties": " ".join(sorted(specialties)),
-        "region": region.slug if region is not None else "",
+        "facets": page_facet_values(page),
         "signal": getattr(page, "signal", "") or "",
     }

@@ -113,7 +113,7 @@ def connect_signals():
     from django.db.models.signals import post_delete, post_save
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    from kb.taxonomy.models import ImprovementMethod, Pathway, Region, Specialty, WasteType
+    from kb.taxonomy.models import vocabularies
 
     from .models import SearchDocument, SynonymGroup
 
@@ -121,7 +121,7 @@ def connect_signals():
     page_unpublished.connect(_on_unpublished, dispatch_uid="kbsearch_unpublished")
     post_page_move.connect(_on_moved, dispatch_uid="kbsearch_moved")
     post_delete.connect(_on_document_deleted, sender=SearchDocument, dispatch_uid="kbsearch_del")
-    for model in (SynonymGroup, Pathway, ImprovementMethod, Specialty, Region, WasteType):
+    for model in (SynonymGroup, *vocabularies()):
         for signal in (post_save, post_delete):
             uid = f"kbsyn_{signal is post_save}_{model.__name__}"
             signal.connect(_on_synonyms_changed, sender=model, dispatch_uid=uid)

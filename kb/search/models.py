@@ -1,7 +1,7 @@
 """Search's own data: editable synonym groups and the search index documents.
 
 A SearchDocument is a flat copy of one published page, made for searching: its text and its
-facet values (content type, pathways, methods, specialties, region). On SQLite a full-text table
+facet values ({facet: [slugs]} for every facet in kb/search/facets.py). On SQLite a full-text table
 `kbsearch_fts` (FTS5, Porter stemming) shares its row ids; on PostgreSQL a `search_vector`
 tsvector column with a GIN index is added by migration. Neither is a Django field, because each
 exists on one database only; kb/search/backends/database.py owns the SQL.
@@ -47,11 +47,9 @@ class SearchDocument(models.Model):
     organisation = models.TextField(blank=True)
     measures = models.TextField(blank=True)
     publication_date = models.DateField(null=True, db_index=True)
-    # Facet values, space-separated slugs: read together with each match, counted in Python.
-    pathways = models.TextField(blank=True)
-    methods = models.TextField(blank=True)
-    specialties = models.TextField(blank=True)
-    region = models.SlugField(max_length=80, blank=True)
+    # {facet name: [slugs]} for every registered facet (kb/search/facets.py): one field, so a
+    # new facet needs no migration, only a reindex.
+    facets = models.JSONField(default=dict, blank=True)
     # What the page's run or SPC charts show: "improvement", "none" (no signal yet) or "".
     signal = models.CharField(max_length=20, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,13 +61,7 @@ class SearchDocument(models.Model):
         return self.title
 
     def facet_values(self):
-        return {
-            "type": [self.kind],
-            "pathway": self.pathways.split(),
-            "method": self.methods.split(),
-            "specialty": self.specialties.split(),
-            "region": [self.region] if self.region else [],
-        }
+        return dict(self.facets or {})
 
 
 class IndexChange(models.Model):

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-FACETS = ("type", "pathway", "method", "specialty", "region")
 SORTS = ("relevance", "date")
 PAGE_SIZE = 10
 # Snippet markers: control characters never survive query or index cleaning, so they cannot

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from .breaker import elasticsearch_breaker
+from .facets import facet_names, facets
 from .query import clean_text, parse_query
-from .results import FACETS, PAGE_SIZE, SORTS, SearchRequest
+from .results import PAGE_SIZE, SORTS, SearchRequest
 from .synonyms import forget_synonyms, synonym_index
 
 __all__ = ["forget_synonyms", "search_documents"]
@@ -47,7 +48,7 @@ class SearchParams:
         values = {"q": self.q, "sort": self.sort, **changes}
         if values.get("q"):
             query["q"] = values["q"]
-        for facet in FACETS:
+        for facet in facet_names():
             selected = changes.get(facet, self.filters.get(facet, set()))
             for value in sorted(selected):
                 query.appendlist(facet, value)
@@ -59,18 +60,10 @@ class SearchParams:
 
 
 def known_values():
-    """facet -> {slug: name} for every vocabulary facet."""
-    from kb.taxonomy import models as taxonomy
-
-    sources = {
-        "type": taxonomy.ContentKind,
-        "pathway": taxonomy.Pathway,
-        "method": taxonomy.ImprovementMethod,
-        "specialty": taxonomy.Specialty,
-        "region": taxonomy.Region,
-    }
+    """facet -> {slug: name} for every facet, from its vocabulary."""
     return {
-        facet: dict(model.objects.values_list("slug", "name")) for facet, model in sources.items()
+        facet.name: dict(facet.vocabulary_model().objects.values_list("slug", "name"))
+        for facet in facets()
     }
 
 
@@ -78,7 +71,7 @@ def read_params(query_dict, vocabulary=None):
     """Validate GET parameters. Unknown filter values are ignored (and reported back)."""
     vocabulary = vocabulary or known_values()
     params = SearchParams(q=(query_dict.get("q") or "")[:2000])
-    for facet in FACETS:
+    for facet in facet_names():
         values = set()
         for value in query_dict.getlist(facet)[:MAX_VALUES_PER_FACET]:
             value = value.strip()

@@ -78,16 +78,10 @@ def split_group(text):
 def synonym_groups():
     """Every synonym group in force: vocabulary terms and editable groups, lowercased."""
     from kb.search.models import SynonymGroup
-    from kb.taxonomy import models as taxonomy
+    from kb.taxonomy.models import vocabularies
 
     groups = []
-    for model in (
-        taxonomy.Pathway,
-        taxonomy.ImprovementMethod,
-        taxonomy.Specialty,
-        taxonomy.Region,
-        taxonomy.WasteType,
-    ):
+    for model in vocabularies():
         for name, synonyms in model.objects.values_list("name", "synonyms"):
             group = [name, *split_group(synonyms)]
             if len(group) > 1:

@@ -4,16 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .results import FACETS
+from .facets import facet_names, facets
 from .service import BadSearchRequest, known_values, read_params, search_documents
-
-FACET_LABELS = {
-    "type": "Content type",
-    "pathway": "Care pathway",
-    "method": "Improvement method",
-    "specialty": "Specialty",
-    "region": "Region",
-}
 
 
 @require_GET
@@ -37,7 +29,7 @@ def search(request):
         "selected": _selected_filters(params, vocabulary),
         "pages": _pagination(params, result) if result else None,
         "first_number": (result.page - 1) * result.page_size + 1 if result else 1,
-        "clear_filters_url": "?" + params.querystring(**{facet: set() for facet in FACETS}),
+        "clear_filters_url": "?" + params.querystring(**dict.fromkeys(facet_names(), set())),
         "pathway_names": sorted(vocabulary["pathway"].items(), key=lambda item: item[1]),
     }
     return render(request, "search/search.html", context)
@@ -75,7 +67,7 @@ def api_search(request):
                 }
                 for hit in result.hits
             ],
-            "facets": {facet: result.facets[facet] for facet in FACETS},
+            "facets": {facet: result.facets.get(facet, {}) for facet in facet_names()},
         },
         json_dumps_params={"ensure_ascii": False},
     )
@@ -83,9 +75,9 @@ def api_search(request):
 
 def _facet_panels(params, result, vocabulary):
     panels = []
-    for facet in FACETS:
-        selected = params.filters.get(facet, set())
-        counts = result.facets.get(facet, {})
+    for facet in facets():
+        selected = params.filters.get(facet.name, set())
+        counts = result.facets.get(facet.name, {})
         options = [
             {
                 "value": slug,
@@ -93,16 +85,16 @@ def _facet_panels(params, result, vocabulary):
                 "count": counts.get(slug, 0),
                 "checked": slug in selected,
             }
-            for slug, name in sorted(vocabulary[facet].items(), key=lambda item: item[1])
+            for slug, name in sorted(vocabulary[facet.name].items(), key=lambda item: item[1])
             if counts.get(slug) or slug in selected
         ]
         if options:
             panels.append(
                 {
-                    "name": facet,
-                    "label": FACET_LABELS[facet],
+                    "name": facet.name,
+                    "label": facet.label,
                     "options": options,
-                    "open": bool(selected) or facet in ("type", "pathway", "method"),
+                    "open": bool(selected) or facet.open_by_default,
                 }
             )
     return panels
@@ -110,12 +102,12 @@ def _facet_panels(params, result, vocabulary):
 
 def _selected_filters(params, vocabulary):
     chips = []
-    for facet in FACETS:
-        for value in sorted(params.filters.get(facet, ())):
-            remaining = {**params.filters, facet: params.filters[facet] - {value}}
+    for facet in facets():
+        for value in sorted(params.filters.get(facet.name, ())):
+            remaining = {**params.filters, facet.name: params.filters[facet.name] - {value}}
             chips.append(
                 {
-                    "label": f"{FACET_LABELS[facet]}: {vocabulary[facet][value]}",
+                    "label": f"{facet.label}: {vocabulary[facet.name][value]}",
                     "remove_url": "?" + params.querystring(**remaining),
                 }
             )

@@ -4,6 +4,7 @@ Every term has a stable slug (used in URLs, import files and the search API), a 
 description and the synonyms and abbreviations clinicians type for it.
 """
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel
@@ -141,3 +142,11 @@ class Organisation(index.Indexed, models.Model):
         self.ods_code = self.ods_code.strip().upper()
         if self.ods_code and not self.ods_code.isalnum():
             raise ValidationError({"ods_code": "An ODS code has only letters and numbers."})
+
+
+def vocabularies():
+    """Every controlled vocabulary (each model built on Term): what synonyms are read from and
+    what search and the page cache watch for edits. A new vocabulary joins by being a Term."""
+    return [
+        model for model in apps.get_app_config("taxonomy").get_models() if issubclass(model, Term)
+    ]

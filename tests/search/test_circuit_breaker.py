@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from django.http import QueryDict
 
 from kb.search.breaker import CLOSED, HALF_OPEN, OPEN, CircuitBreaker, elasticsearch_breaker
-from kb.search.results import FACETS, SearchResult
+from kb.search.facets import facet_names
+from kb.search.results import SearchResult
 from kb.search.service import read_params, search_documents
 
 
@@ -152,7 +153,7 @@ class FlakyBackend:
         if self.down:
             raise ConnectionError("Elasticsearch is down")
         return SearchResult(
-            count=0, hits=[], facets={facet: {} for facet in FACETS}, page=request.page,
+            count=0, hits=[], facets={facet: {} for facet in facet_names()}, page=request.page,
             page_size=request.page_size, backend="elasticsearch",
         )  # fmt: skip
 

@@ -27,8 +27,9 @@ def backend():
 def test_index_maps_facets_as_keywords_and_text_with_english_analysers():
     definition = backend().index_definition(GROUPS)
     properties = definition["mappings"]["properties"]
-    for field in ("kind", "pathways", "methods", "specialties", "region"):
-        assert properties[field]["type"] == "keyword"
+    assert properties["kind"]["type"] == "keyword"
+    for facet in ("type", "pathway", "method", "specialty", "region"):
+        assert properties["facets"]["properties"][facet]["type"] == "keyword"
     for field in ("title", "summary", "body", "organisation", "measures"):
         assert properties[field]["type"] == "text"
         assert properties[field]["analyzer"] == "kb_english"
@@ -72,17 +73,17 @@ def test_filters_are_post_filters_and_each_facet_ignores_its_own():
     request = request_for("flow", pathway={"elective-care", "cancer"}, method={"lean"})
     body = build_search(request, "flow", "kb").to_dict()
     post = body["post_filter"]["bool"]["filter"]
-    assert {"terms": {"methods": ["lean"]}} in post
-    assert {"terms": {"pathways": ["cancer", "elective-care"]}} in post
+    assert {"terms": {"facets.method": ["lean"]}} in post
+    assert {"terms": {"facets.pathway": ["cancer", "elective-care"]}} in post
     aggs = body["aggs"]
     assert aggs["pathway_filtered"]["filter"]["bool"]["filter"] == [
-        {"terms": {"methods": ["lean"]}}
+        {"terms": {"facets.method": ["lean"]}}
     ]
     assert aggs["method_filtered"]["filter"]["bool"]["filter"] == [
-        {"terms": {"pathways": ["cancer", "elective-care"]}}
+        {"terms": {"facets.pathway": ["cancer", "elective-care"]}}
     ]
     assert len(aggs["region_filtered"]["filter"]["bool"]["filter"]) == 2
-    assert aggs["type_filtered"]["aggs"]["type"]["terms"]["field"] == "kind"
+    assert aggs["type_filtered"]["aggs"]["type"]["terms"]["field"] == "facets.type"
     assert body["track_total_hits"] is True
 
 
@@ -110,8 +111,9 @@ def test_a_response_becomes_a_result_with_safe_highlights():
                     "_score": 1.0,
                     "_source": {
                         "page_id": 7, "slug": "s", "title": "T <b>", "url": "/case-studies/s/",
-                        "kind": "case-study", "summary": "x", "pathways": ["cancer"],
-                        "methods": [], "publication_date": "2025-01-02",
+                        "kind": "case-study", "summary": "x",
+                        "facets": {"pathway": ["cancer"], "method": []},
+                        "publication_date": "2025-01-02",
                     },
                     "highlight": {"summary": [f"<i>{MARK_START}handover{MARK_END}</i>"]},
                 }
@@ -137,11 +139,11 @@ def test_documents_carry_facets_as_lists():
     source = as_source(3, {
         "kind": "case-study", "slug": "s", "url": "/s/", "title": "t", "summary": "", "body": "",
         "organisation": "", "measures": "", "publication_date": None,
-        "pathways": "cancer elective-care", "methods": "", "specialties": "", "region": "",
+        "facets": {"type": ["case-study"], "pathway": ["cancer", "elective-care"]},
     })  # fmt: skip
-    assert source["pathways"] == ["cancer", "elective-care"]
-    assert source["methods"] == []
-    assert source["region"] is None
+    assert source["facets"]["pathway"] == ["cancer", "elective-care"]
+    assert source["facets"]["method"] == []
+    assert source["facets"]["region"] == []
 
 
 def closed_port():

@@ -11,14 +11,16 @@ this backend keeps its own index and does each search in three cheap steps:
    the words and the selected facets, which it knows as tokens in a hidden column.
 """
 
+import json
 import uuid
 
 from django.db import connection, transaction
 from django.db.models import Max
 
 from ..bitsets import FacetIndex, bitset, first_members
+from ..facets import facet_names
 from ..query import fts5_match
-from ..results import FACETS, MARK_END, MARK_START, Hit, SearchResult, marked_to_html
+from ..results import MARK_END, MARK_START, Hit, SearchResult, marked_to_html
 
 # bm25 column weights: title, summary, body; the facet-token column never scores. The same
 # weights are the FTS5 table's configured rank (migration 0002), but calling bm25() directly
@@ -27,13 +29,6 @@ RANK = "bm25(10.0, 4.0, 1.0, 0.0)"
 BM25 = RANK.replace("bm25(", "bm25(kbsearch_fts, ")
 SNIPPET_TOKENS = 24
 DOC = "kbsearch_searchdocument"
-FACET_COLUMNS = {
-    "type": "kind",
-    "pathway": "pathways",
-    "method": "methods",
-    "specialty": "specialties",
-    "region": "region",
-}
 _FACET_INDEXES = {}  # database alias -> FacetIndex
 # A process this many changes behind rebuilds rather than catching up; the log keeps more
 # than that, pruned now and then, so a process further behind finds its last change gone.
@@ -50,15 +45,22 @@ def facet_token(facet, slug):
 def facet_tokens(document):
     return " ".join(
         facet_token(facet, slug)
-        for facet, column in FACET_COLUMNS.items()
-        for slug in getattr(document, column).split()
+        for facet, slugs in sorted((document.facets or {}).items())
+        for slug in slugs
     )
+
+
+def _facet_json(value):
+    """A document's facets as read straight from the database: JSON text on SQLite."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return value or {}
 
 
 def fts5_facet_filter(filters):
     """' AND facets : (...)' for each facet with selected values."""
     parts = []
-    for facet in FACETS:
+    for facet in facet_names():
         slugs = sorted(filters.get(facet) or ())
         if slugs:
             tokens = " OR ".join(f'"{facet_token(facet, slug)}"' for slug in slugs)
@@ -149,8 +151,8 @@ class DatabaseBackend:
 
     def _facet_rows(self, ids=None):
         """(id, date text, {facet: [slugs]}) for the documents (all of them when ids is None)."""
-        columns = ", ".join(FACET_COLUMNS.values())
-        query = f"SELECT id, CAST(publication_date AS TEXT), {columns} FROM {DOC}"  # noqa: S608
+        names = facet_names()
+        query = f"SELECT id, CAST(publication_date AS TEXT), facets FROM {DOC}"  # noqa: S608
         batches = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
         rows = []
         with connection.cursor() as cursor:
@@ -160,10 +162,9 @@ class DatabaseBackend:
                 else:
                     placeholders = ", ".join(["%s"] * len(batch))
                     cursor.execute(f"{query} WHERE id IN ({placeholders})", batch)
-                rows.extend(
-                    (row[0], row[1], dict(zip(FACETS, (v.split() for v in row[2:]), strict=True)))
-                    for row in cursor.fetchall()
-                )
+                for identifier, date, values in cursor.fetchall():
+                    values = _facet_json(values)
+                    rows.append((identifier, date, {f: values.get(f, []) for f in names}))
         return rows
 
     def _rebuilt(self):
@@ -176,7 +177,7 @@ class DatabaseBackend:
         # An empty log (only if its rows were deleted behind the index's back): current until
         # the state token moves, then rebuilt, since there is no change to catch up from.
         seq, token = newest or (-1, self._state_token())
-        return FacetIndex.build(token, self._facet_rows(), FACETS, seq=seq)
+        return FacetIndex.build(token, self._facet_rows(), facet_names(), seq=seq)
 
     def _caught_up(self, cached):
         """cached with the changes since it applied, or None when only a rebuild will do."""
@@ -235,7 +236,7 @@ class DatabaseBackend:
         return SearchResult(
             count=count,
             hits=self.hits(page_ids, parsed),
-            facets={facet: counts.get(facet, {}) for facet in FACETS},
+            facets={facet: counts.get(facet, {}) for facet in facet_names()},
             page=request.page,
             page_size=request.page_size,
             backend=self.name,
@@ -285,8 +286,8 @@ class DatabaseBackend:
                     url=doc.url,
                     type=doc.kind,
                     summary=doc.summary,
-                    pathways=doc.pathways.split(),
-                    methods=doc.methods.split(),
+                    pathways=doc.facets.get("pathway", []),
+                    methods=doc.facets.get("method", []),
                     highlight=highlight,
                     publication_date=doc.publication_date,
                     signal=doc.signal,

@@ -17,6 +17,7 @@ from elasticsearch.dsl import (
     Index,
     Integer,
     Keyword,
+    Object,
     Q,
     Search,
     Text,
@@ -24,16 +25,10 @@ from elasticsearch.dsl import (
     token_filter,
 )
 
-from ..results import FACETS, MARK_END, MARK_START, Hit, SearchResult, marked_to_html
+from ..facets import facet_names
+from ..results import MARK_END, MARK_START, Hit, SearchResult, marked_to_html
 from ..synonyms import synonym_groups
 
-FACET_FIELDS = {
-    "type": "kind",
-    "pathway": "pathways",
-    "method": "methods",
-    "specialty": "specialties",
-    "region": "region",
-}
 SEARCH_FIELDS = ["title^3", "summary^2", "body", "organisation^1.5", "measures"]
 MAX_FACET_VALUES = 200
 
@@ -87,10 +82,8 @@ def document_class(index_name, groups):
         organisation = text()
         measures = text()
         publication_date = Date()
-        pathways = Keyword()
-        methods = Keyword()
-        specialties = Keyword()
-        region = Keyword()
+        # One keyword field a facet, from the facet registry in force when the index is made.
+        facets = Object(properties={name: Keyword() for name in facet_names()})
         signal = Keyword()
 
         class Index:
@@ -112,16 +105,17 @@ def as_source(page_id, fields):
         "organisation": fields["organisation"],
         "measures": fields["measures"],
         "publication_date": fields["publication_date"],
-        "pathways": fields["pathways"].split(),
-        "methods": fields["methods"].split(),
-        "specialties": fields["specialties"].split(),
-        "region": fields["region"] or None,
+        "facets": {name: list(fields["facets"].get(name, [])) for name in facet_names()},
         "signal": fields.get("signal", ""),
     }
 
 
+def facet_field(facet):
+    return f"facets.{facet}"
+
+
 def _facet_filter(facet, values):
-    return Q("terms", **{FACET_FIELDS[facet]: sorted(values)})
+    return Q("terms", **{facet_field(facet): sorted(values)})
 
 
 def build_search(request, raw_query, index_name, using=None):
@@ -143,10 +137,10 @@ def build_search(request, raw_query, index_name, using=None):
         search = search.post_filter(
             Q("bool", filter=[_facet_filter(f, v) for f, v in sorted(active.items())])
         )
-    for facet in FACETS:
+    for facet in facet_names():
         others = [_facet_filter(f, v) for f, v in sorted(active.items()) if f != facet]
         bucket = search.aggs.bucket(f"{facet}_filtered", "filter", filter=Q("bool", filter=others))
-        bucket.bucket(facet, "terms", field=FACET_FIELDS[facet], size=MAX_FACET_VALUES)
+        bucket.bucket(facet, "terms", field=facet_field(facet), size=MAX_FACET_VALUES)
     if request.sort == "date" or request.query.is_empty:
         search = search.sort({"publication_date": {"order": "desc"}}, "page_id")
     else:
@@ -161,6 +155,11 @@ def build_search(request, raw_query, index_name, using=None):
     start = (request.page - 1) * request.page_size
     search = search.extra(track_total_hits=True, from_=start, size=request.page_size)
     return search
+
+
+def _hit_facet(hit, name):
+    values = getattr(getattr(hit, "facets", None), name, None) or []
+    return [values] if isinstance(values, str) else list(values)
 
 
 def parse_response(response, request):
@@ -181,15 +180,15 @@ def parse_response(response, request):
                 url=hit.url,
                 type=hit.kind,
                 summary=hit.summary,
-                pathways=list(getattr(hit, "pathways", []) or []),
-                methods=list(getattr(hit, "methods", []) or []),
+                pathways=_hit_facet(hit, "pathway"),
+                methods=_hit_facet(hit, "method"),
                 highlight=marked_to_html(chosen),
                 publication_date=date.date() if hasattr(date, "date") else date,
                 signal=getattr(hit, "signal", "") or "",
             )
         )
     facets = {}
-    for facet in FACETS:
+    for facet in facet_names():
         buckets = response.aggregations[f"{facet}_filtered"][facet].buckets
         facets[facet] = {bucket.key: bucket.doc_count for bucket in buckets}
     return SearchResult(
