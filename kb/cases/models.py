@@ -71,6 +71,7 @@ class CaseStudyPage(KnowledgePage):
     """What a team changed, how, and the measured result, with the strength of its evidence."""
 
     content_kind = "case-study"
+    import_order = 1
     home_listing = "latest_cases"
     home_listing_related = ("organisation",)
     section_fields = (

@@ -48,6 +48,9 @@ class KnowledgePage(Page):
     # and what their cards need beyond the page itself.
     home_listing = ""
     home_listing_related = ()
+    # Where a batch import writes this type: pages that others refer to come first (GIRFT
+    # standards before the blueprints and guides citing them).
+    import_order = 100
     # (field name, heading) of the Markdown sections this type has, in reading order. Markdown
     # import fills them from `## heading` sections; pages list them as contents.
     section_fields = ()

@@ -57,6 +57,7 @@ class ImprovementGuidePage(KnowledgePage):
     the changes to test and where to find more."""
 
     content_kind = "improvement-guide"
+    import_order = 3
     home_listing = "latest_guides"
     section_fields = (
         ("what_good_looks_like", "What good looks like"),
@@ -107,6 +108,7 @@ class GirftStandardPage(KnowledgePage):
     """A clinically led standard from the Getting It Right First Time programme."""
 
     content_kind = "girft-standard"
+    import_order = 0
     section_fields = (
         ("rationale", "Rationale"),
         ("how_measured", "How it is measured"),
@@ -174,6 +176,7 @@ class BlueprintPage(KnowledgePage):
     standards it embodies."""
 
     content_kind = "blueprint"
+    import_order = 2
 
     components = StreamField(
         [("component", BlueprintComponentBlock())], blank=True, use_json_field=True

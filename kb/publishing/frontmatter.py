@@ -17,30 +17,30 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.text import slugify
 
+from kb.cases.choices import EvidenceStrength
+from kb.core.models import knowledge_page_models
 from kb.core.patient_data import find_nhs_numbers
 from kb.core.stored_text import text_holds_nhs_number
+from kb.ideas.choices import Stage
 from kb.measurement.points import SeriesDataError, parse_points_text, validate_series
+from kb.taxonomy.models import Organisation
 
 MAX_FILE_BYTES = 1_000_000
 FRONT_MATTER_FENCE = "---"
 _HEADING = re.compile(r"^##\s+(?P<heading>.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
-TYPES = ("girft-standard", "case-study", "blueprint", "improvement-guide", "idea")
-STAGES = ("idea", "tested", "implemented")
-# Pages that others refer to are imported first, so one import can hold both ends of a link.
-TYPE_ORDER = {type_: position for position, type_ in enumerate(TYPES)}
-EVIDENCE = ("anecdotal", "before-and-after", "sustained", "independently-evaluated")
-ORGANISATION_TYPES = (
-    "trust",
-    "icb",
-    "practice",
-    "primary-care-network",
-    "community-provider",
-    "mental-health-trust",
-    "ambulance-trust",
-    "other",
+# The values a file may use, derived from the models so that the import can never drift from
+# them: each knowledge page type's content kind (in the order a batch imports them: pages that
+# others refer to first), and the choices the models define.
+TYPES = tuple(
+    model.content_kind
+    for model in sorted(knowledge_page_models(), key=lambda model: model.import_order)
 )
+TYPE_ORDER = {type_: position for position, type_ in enumerate(TYPES)}
+STAGES = tuple(Stage.values)
+EVIDENCE = tuple(EvidenceStrength.values)
+ORGANISATION_TYPES = tuple(Organisation.Kind.values)
 
 
 class FrontMatterLoader(yaml.SafeLoader):
