@@ -126,7 +126,3 @@ def _interleave(first, second):
     longer = first if len(first) > len(second) else second
     merged.extend(longer[min(len(first), len(second)) :])
     return merged
-
-
-def live_ideas():
-    return IdeaPage.objects.live().order_by("title")
