@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .models import IdeaIndexPage, IdeaPage, IdeaSubmission
+from kb.search.service import SearchParams, search_documents
+
+from .models import IdeaIndexPage, IdeaSubmission
 from .tokens import hash_token
 
 logger = logging.getLogger(__name__)
@@ -90,31 +92,30 @@ def search_words(text):
 def similar_content(text, limit=SIMILAR_LIMIT):
     """Published ideas and case studies like `text` (a title being typed), best first.
 
-    The one place the submission form asks for similar content, so it can move to the site's
-    search service later. Wagtail's own search backend, any word matching; if the backend fails
-    the form must still work, so an error gives no suggestions rather than an error page.
+    The site's own search (kb.search), any word matching, ideas and case studies only. If
+    search fails the form must still work, so an error gives no suggestions, not an error page.
     """
-    from kb.cases.models import CaseStudyPage
-
     words = search_words(text)
     if not words or len(" ".join(words)) < SIMILAR_MIN_LENGTH:
         return []
-    pages = IdeaPage.objects.none()
+    params = SearchParams(
+        q=" ".join(words), filters={"type": {"idea", "case-study"}}, match_any=True
+    )
     try:
-        ideas = IdeaPage.objects.live().public().search(" ".join(words), operator="or")
-        cases = CaseStudyPage.objects.live().public().search(" ".join(words), operator="or")
-        pages = _interleave(list(ideas[:limit]), list(cases[:limit]))[:limit]
-    except Exception:  # a search backend failure must not break the form
+        result, _ = search_documents(params, page_size=limit * 2)
+    except Exception:  # a search failure must not break the form
         logger.exception("Similar-content search failed")
         return []
+    ideas = [hit for hit in result.hits if hit.type == "idea"]
+    cases = [hit for hit in result.hits if hit.type != "idea"]
     return [
         SimilarItem(
-            title=page.title,
-            url=page.url or "",
-            kind="Idea" if isinstance(page, IdeaPage) else "Case study",
-            summary=page.summary,
+            title=hit.title,
+            url=hit.url,
+            kind="Idea" if hit.type == "idea" else "Case study",
+            summary=hit.summary,
         )
-        for page in pages
+        for hit in _interleave(ideas, cases)[:limit]
     ]
 
 

@@ -51,6 +51,8 @@ class ParsedQuery:
     text: str  # the cleaned query, as shown back to the user
     clauses: list = field(default_factory=list)
     truncated: bool = False
+    # Any clause may match instead of every one: for suggestions while someone types a title.
+    match_any: bool = False
 
     @property
     def is_empty(self):
@@ -150,9 +152,10 @@ def parse_query(raw, synonyms=None):
 
 
 def fts5_match(parsed):
-    """SQLite FTS5 MATCH expression: every clause required, alternatives ORed, all quoted."""
+    """SQLite FTS5 MATCH expression: every clause required (any, with match_any), alternatives
+    ORed, all quoted."""
     parts = []
     for clause in parsed.clauses:
         quoted = [f'"{phrase}"' for phrase in clause.phrases()]
         parts.append(quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")")
-    return " AND ".join(parts)
+    return (" OR " if parsed.match_any else " AND ").join(parts)

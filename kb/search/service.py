@@ -40,6 +40,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     ignored: list = field(default_factory=list)  # filter values that are not known slugs
+    match_any: bool = False  # any word may match (suggestions), not every word (search)
 
     def querystring(self, **changes):
         from django.http import QueryDict
@@ -134,6 +135,7 @@ def search_documents(params, page_size=PAGE_SIZE):
     from .indexing import external_backend
 
     parsed = parse_query(params.q, synonym_index())
+    parsed.match_any = params.match_any
     request = SearchRequest(
         query=parsed, filters=params.filters, sort=params.sort, page=params.page,
         page_size=page_size,

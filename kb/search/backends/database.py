@@ -77,7 +77,7 @@ def _tsquery(parsed):
             "(" + " || ".join(["phraseto_tsquery('english', %s)"] * len(phrases)) + ")"
         )
         params.extend(phrases)
-    return " && ".join(sql_clauses), params
+    return (" || " if parsed.match_any else " && ").join(sql_clauses), params
 
 
 def _fulltext_body(document):

@@ -130,7 +130,7 @@ def build_search(request, raw_query, index_name, using=None):
             query=text,
             fields=SEARCH_FIELDS,
             type="cross_fields",
-            operator="and",
+            operator="or" if request.query.match_any else "and",
         )
     active = {facet: values for facet, values in request.filters.items() if values}
     if active:
