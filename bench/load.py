@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/load.py              # about 3 minutes
     .venv/bin/python bench/load.py --seconds 5  # quicker
+    .venv/bin/python bench/load.py --uncached-only --var /tmp/kb-bench  # one figure, own files
 
 Needs Debian's wrk (`apt-get install wrk`). Builds its own SQLite database with the demo content
 in var/bench/, starts gunicorn (the production configuration, DEBUG off) twice on loopback, once
@@ -11,6 +12,8 @@ latency for: a case study page served as a static file by the same server (the c
 same page from the page cache, the same page rendered every time, and the search API. Then it
 sends idea submissions from 50 concurrent clients for 30 s and checks that every acknowledged
 reference is in the database exactly once. Traffic goes to 127.0.0.1 only and stops by itself.
+`--uncached-only` measures just the case study rendered every time (the page cache off);
+`--var` puts the database and files elsewhere, so that two runs never share them.
 """
 
 import argparse
@@ -31,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench" / "load"
 CASE_STUDY = "/case-studies/northumbria-direct-streaming-to-sdec/"
+load_before = ""  # the machine's load average when measuring starts (set in main)
 SEARCH = "/api/search/?q=handover&pathway=urgent-and-emergency-care&method=lean"
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -184,16 +188,42 @@ def stored_references(references):
     return int(found), int(total)
 
 
+def uncached_only(args):
+    """Just the case study rendered on every request: the figure page rendering work aims at."""
+    server, base = start_gunicorn(0, args.workers)
+    try:
+        rate, p50, p95, failures = wrk(base + CASE_STUDY, args.seconds)
+    finally:
+        server.terminate()
+        server.wait()
+    print(f"\ngunicorn, {args.workers} workers x 2 threads, on {os.cpu_count()} cores; "
+          f"wrk 16 connections, {args.seconds} s; load average before: {load_before}")  # fmt: skip
+    print(f"{'what':26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    print(f"{'case study, uncached':26} {rate:8.0f} {p50:8.1f} {p95:8.1f} {failures:7d}")
+    print(f"page: {CASE_STUDY}")
+
+
 def main():
+    global VAR, CASE_STUDY, load_before
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=15, help="wrk run length")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--burst-clients", type=int, default=50)
     parser.add_argument("--burst-seconds", type=int, default=30)
+    parser.add_argument(
+        "--uncached-only", action="store_true",
+        help="measure only the case study rendered every time (no cache, search or burst)",
+    )  # fmt: skip
+    parser.add_argument("--var", type=Path, default=VAR, help=f"working files (default {VAR})")
+    parser.add_argument("--page", default=CASE_STUDY, help="the case study's path")
     args = parser.parse_args()
+    VAR, CASE_STUDY = args.var.resolve(), args.page
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     prepare()
+    load_before = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    if args.uncached_only:
+        return uncached_only(args)
     cached_server, cached = start_gunicorn(600, args.workers)
     rows = []
     try:
@@ -222,7 +252,8 @@ def main():
         cached_server.terminate()
         cached_server.wait()
 
-    print(f"\ngunicorn, {args.workers} workers, on {os.cpu_count()} cores; wrk 16 connections")
+    print(f"\ngunicorn, {args.workers} workers, on {os.cpu_count()} cores; wrk 16 connections; "
+          f"load average before: {load_before}")  # fmt: skip
     print(f"{'what':26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
     for label, rate, p50, p95, failures in rows:
         print(f"{label:26} {rate:8.0f} {p50:8.1f} {p95:8.1f} {failures:7d}")

@@ -11,14 +11,14 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from kb.core.models import KnowledgePage, rendered_markdown_field
+from kb.core.models import KnowledgePage, RoutedPageMixin, rendered_markdown_field
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
 from .choices import EVIDENCE_MEANINGS, EvidenceStrength
 from .filters import CaseStudyFilterForm
 
 
-class CaseStudyIndexPage(Page):
+class CaseStudyIndexPage(RoutedPageMixin, Page):
     """The case study library, filterable by pathway, method, region and evidence."""
 
     intro = models.TextField(blank=True)
@@ -34,14 +34,9 @@ class CaseStudyIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         cases = (
-            CaseStudyPage.objects.child_of(self)
-            .live()
-            .public()
+            self.public_related(CaseStudyPage.objects.child_of(self).live())
             .select_related("organisation", "region")
-            # A card shows each case study's stored signal: its series' points are not needed.
-            .prefetch_related(
-                "pathways", "methods", Prefetch("series", CaseStudySeries.objects.defer("points"))
-            )
+            .prefetch_related("pathways", "methods", Prefetch("series", _series_for_cards()))
             .order_by("-publication_date", "title")
         )
         form = CaseStudyFilterForm(request.GET or None)
@@ -61,6 +56,12 @@ class CaseStudyIndexPage(Page):
         return context
 
 
+def _series_for_cards():
+    """A card shows each case study's stored signal: its series' points and chart are not
+    needed."""
+    return CaseStudySeries.objects.defer("points", "stored_chart")
+
+
 def _querystring_without_page(request):
     query = request.GET.copy()
     query.pop("page", None)
@@ -73,7 +74,10 @@ class CaseStudyPage(KnowledgePage):
     content_kind = "case-study"
     import_order = 1
     home_listing = "latest_cases"
-    home_listing_related = ("organisation",)
+    home_listing_related = ("organisation", "region")
+    serve_select_related = ("organisation", "region")
+    classification_fields = (*KnowledgePage.classification_fields, "also_adopted_by")
+    linked_page_fields = (("cited_by_guides", "path"),)
     section_fields = (
         ("problem", "The problem"),
         ("what_we_did", "What the team did"),
@@ -161,6 +165,19 @@ class CaseStudyPage(KnowledgePage):
         signal yet, '' when the case study has no measures over time (read from each series'
         stored analysis)."""
         return series_signal(self.series.all())
+
+    @classmethod
+    def latest_for_home_page(cls, count=3):
+        series = Prefetch("series", _series_for_cards())
+        return super().latest_for_home_page(count).prefetch_related(series)
+
+    def shown_attachments(self):
+        return self.attachments.select_related("document")
+
+    def citing_guides(self):
+        """The published guides that cite this case study, as readers may see them (in tree
+        order, as `cited_by_guides.live().public()` gives them)."""
+        return self.linked_pages["cited_by_guides"]
 
     @property
     def evidence_meaning(self):

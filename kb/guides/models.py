@@ -11,14 +11,14 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from kb.core.blocks import MarkdownBlock
-from kb.core.models import KnowledgePage, rendered_markdown_field
+from kb.core.models import KnowledgePage, RoutedPageMixin, rendered_markdown_field
 
 
 def markdown_field(label, help_text=""):
     return models.TextField(label, blank=True, help_text=help_text or "Markdown.")
 
 
-class GuidanceIndexPage(Page):
+class GuidanceIndexPage(RoutedPageMixin, Page):
     """The guidance library: lists improvement guides, GIRFT standards and blueprints."""
 
     intro = models.TextField(blank=True)
@@ -34,17 +34,13 @@ class GuidanceIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = self.get_children().live().public()
-        context["guides"] = (
-            ImprovementGuidePage.objects.child_of(self).live().public().order_by("title")
-        )
-        context["blueprints"] = (
-            BlueprintPage.objects.child_of(self).live().public().order_by("title")
-        )
+        children = self.public_related(self.get_children().live())
+        guides = self.public_related(ImprovementGuidePage.objects.child_of(self).live())
+        blueprints = self.public_related(BlueprintPage.objects.child_of(self).live())
+        context["guides"] = guides.order_by("title")
+        context["blueprints"] = blueprints.order_by("title")
         context["standards"] = (
-            GirftStandardPage.objects.child_of(self)
-            .live()
-            .public()
+            self.public_related(GirftStandardPage.objects.child_of(self).live())
             .select_related("specialty")
             .order_by("specialty__name", "reference")
         )
@@ -103,11 +99,19 @@ class ImprovementGuidePage(KnowledgePage):
     class Meta:
         verbose_name = "improvement guide"
 
+    def shown_related_standards(self):
+        return self.public_related(self.related_standards.live())
+
+    def shown_related_cases(self):
+        return self.public_related(self.related_cases.live()).select_related("organisation")
+
 
 class GirftStandardPage(KnowledgePage):
     """A clinically led standard from the Getting It Right First Time programme."""
 
     content_kind = "girft-standard"
+    serve_select_related = ("specialty",)
+    linked_page_fields = (("embodied_in_blueprints", "title"), ("cited_by_guides", "title"))
     import_order = 0
     section_fields = (
         ("rationale", "Rationale"),
@@ -155,9 +159,8 @@ class GirftStandardPage(KnowledgePage):
         verbose_name = "GIRFT standard"
 
     def citing_pages(self):
-        guides = self.cited_by_guides.live().public().order_by("title")
-        blueprints = self.embodied_in_blueprints.live().public().order_by("title")
-        return list(blueprints) + list(guides)
+        """Published blueprints, then guides, that cite this standard, each by title."""
+        return self.linked_pages["embodied_in_blueprints"] + self.linked_pages["cited_by_guides"]
 
 
 class BlueprintComponentBlock(blocks.StructBlock):
@@ -200,3 +203,6 @@ class BlueprintPage(KnowledgePage):
 
     class Meta:
         verbose_name = "blueprint"
+
+    def shown_standards(self):
+        return self.public_related(self.standards.live()).select_related("specialty")

@@ -89,6 +89,7 @@ class IdeaPage(KnowledgePage):
     """A published frontline idea: the waste seen, the change proposed, and who backs it."""
 
     content_kind = "idea"
+    serve_select_related = ("waste_type", "organisation", "region")
     import_order = 4
     section_fields = (
         ("problem", "The problem"),

@@ -55,6 +55,11 @@ SIGNAL_WORDS = {
     NEUTRAL: "Special cause (neither direction)",
 }
 
+# The version of what a chart looks like. Series store their drawn charts (kb.measurement.series)
+# with it: change it whenever the SVG, the words or the table a page shows for a chart change,
+# and each stored chart is drawn afresh when shown until its series is saved again.
+CHART_VERSION = 1
+
 _MARGIN_LEFT = 64
 _MARGIN_RIGHT = 20
 _MARGIN_TOP = 24

@@ -2,10 +2,15 @@
 
 A series stores its points as a JSON list of [period, value] pairs (`points.py` holds the
 rules) and, each time it is saved, the summary of its SPC analysis (`analysis.py`), so listings
-and search read a page's signal without running any statistics. The page itself still draws the
-chart from the points when it is shown, analysing each series once per render.
+and search read a page's signal without running any statistics, and everything its page shows
+for it (`stored_chart`: the SVG chart, what it shows in words and the data table), so serving
+the page runs no statistics and draws nothing. The stored chart carries a key of what it was
+drawn from; when the series in hand differs (a preview of unsaved edits), or the drawing code
+has changed since (`charts.CHART_VERSION`), the chart is drawn when shown instead.
 """
 
+import hashlib
+import json
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
@@ -17,6 +22,54 @@ from .fields import SeriesPointsField
 from .points import MAX_LABEL, SeriesDataError, validate_series
 
 SERIES_FIELDS = ("points", "change_at", "target", "direction")
+# Everything a stored chart is drawn from, besides the series' id (its SVG's ids name it).
+CHART_FIELDS = (*SERIES_FIELDS, "name", "unit")
+
+
+def chart_key(series):
+    """What a series' chart is drawn from, and by which version of the drawing code, in short.
+    Numbers count as floats, as the database gives them back."""
+    inputs = [charts.CHART_VERSION, series.pk, *(getattr(series, f) for f in CHART_FIELDS)]
+    text = json.dumps(_floats(inputs), separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _floats(value):
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [_floats(item) for item in value]
+    return value
+
+
+def draw_chart(series, result):
+    """What a series stores in `stored_chart`: its chart and the words and table shown with it,
+    drawn from `result` (its SPC analysis; None when the points cannot be analysed, and then
+    only the key is stored). Reads only the series' fields, so a migration's model will do."""
+    stored = {"key": chart_key(series)}
+    if result is None:
+        return stored
+    summary = analysis.summarise(result, series.unit, series.change_at)
+    title = f"{series.name} ({series.unit})" if series.unit else series.name
+    svg = charts.render_chart_svg(
+        result, title, id_prefix=f"series-{series.pk or id(series)}",
+        value_axis_label=series.unit or None,
+    )  # fmt: skip
+    return stored | {
+        "svg": svg,
+        "change": summary["change"],
+        "change_text": summary["change_text"],
+        "variation_label": result.variation_label,
+        "variation_text": result.variation_text,
+        "assurance": result.assurance,
+        "assurance_label": result.assurance_label,
+        "assurance_text": result.assurance_text,
+        "rule_set": result.rule_set,
+        "notes": list(result.notes),
+        "rows": [list(row) for row in charts.data_table_rows(result)],
+    }
 
 
 def series_signal(series):
@@ -56,6 +109,9 @@ class MeasureSeriesBase(models.Model):
     )
     # Filled on save from the points: see kb.measurement.analysis for what it holds.
     analysis = models.JSONField(default=dict, blank=True, editable=False)
+    # Filled on save: what the page shows for the series (`draw_chart`). Left out of revisions:
+    # it is drawn again whenever the series is saved.
+    stored_chart = models.JSONField(default=dict, blank=True, editable=False, serialize=False)
 
     # The editor sends the points as pasted "period, value" lines: the patient data guard reads
     # them cell by cell, since digits in neighbouring cells are not one number.
@@ -102,7 +158,16 @@ class MeasureSeriesBase(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & {*SERIES_FIELDS, "unit"}:
             kwargs["update_fields"] = {*update_fields, "analysis"}
+        redraw = update_fields is None or bool(set(update_fields) & set(CHART_FIELDS))
+        if redraw and self.pk is not None:
+            self.stored_chart = self.drawn_chart
+            if update_fields is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "stored_chart"}
         super().save(*args, **kwargs)
+        if redraw and self.stored_chart.get("key") != chart_key(self):
+            # A new series has its id only now, and its chart's SVG ids name it.
+            self.stored_chart = self.drawn_chart
+            type(self)._base_manager.filter(pk=self.pk).update(stored_chart=self.stored_chart)
 
     @cached_property
     def spc_result(self):
@@ -116,14 +181,28 @@ class MeasureSeriesBase(models.Model):
         return analysis.summarise(self.spc_result, self.unit, self.change_at)
 
     @property
+    def drawn_chart(self):
+        """What `stored_chart` holds once saved, drawn now."""
+        return draw_chart(self, self.spc_result)
+
+    @property
+    def chart(self):
+        """What the page shows for the series: the chart stored when it was saved if that was
+        drawn from the series as it is now, else drawn now. None when the points cannot be
+        read. Keys: svg, change and change_text (the change judged), variation_label and
+        variation_text, assurance, assurance_label and assurance_text (against the target),
+        rule_set, notes, and rows (charts.DataTableRow, the data as a table)."""
+        shown = self.stored_chart
+        if not shown or shown.get("key") != chart_key(self):
+            shown = self.drawn_chart
+        if "svg" not in shown:
+            return None
+        return shown | {"rows": [charts.DataTableRow(*row) for row in shown["rows"]]}
+
+    @property
     def chart_svg(self):
-        if self.spc_result is None:
-            return ""
-        title = f"{self.name} ({self.unit})" if self.unit else self.name
-        return charts.render_chart_svg(
-            self.spc_result, title, id_prefix=f"series-{self.pk or id(self)}",
-            value_axis_label=self.unit or None,
-        )  # fmt: skip
+        chart = self.chart
+        return chart["svg"] if chart else ""
 
     @property
     def chart_description(self):

@@ -20,6 +20,21 @@ def heading_id_filter(heading):
     return heading_id(heading)
 
 
+@register.simple_tag
+def breadcrumb_pages(page):
+    """The page's ancestors below the root, as `page.get_ancestors|slice:"1:"` gives them: the
+    parents routing has already put on the page (Page.route caches each one) when it has them
+    all, so a served page needs no query for its breadcrumbs; otherwise one query."""
+    trail, current = [], page
+    while current.depth > 2:
+        parent = getattr(current, "_cached_parent_obj", None)
+        if parent is None or parent.path != current.path[: -current.steplen]:
+            return list(page.get_ancestors()[1:])
+        trail.append(parent)
+        current = parent
+    return trail[::-1]
+
+
 @register.simple_tag(takes_context=True)
 def url_with(context, **changes):
     """The current query string with some parameters replaced (None removes one)."""
