@@ -1,15 +1,17 @@
 #!/usr/bin/env python
 """Search benchmark: index time and faceted query latency at 10k and 100k documents.
 
-    .venv/bin/python bench/search.py                 # 10k and 100k (about 5 minutes)
+    .venv/bin/python bench/search.py                 # 10k and 100k (an hour the first time)
     .venv/bin/python bench/search.py --sizes 10000   # quicker
     .venv/bin/python bench/search.py --sizes 10000 --only edits ranking
     .venv/bin/python bench/search.py --demo --only ranking   # on the demo content
 
 Each size gets its own SQLite database in var/bench/ ($KB_VAR_DIR/bench/ when that is set). The
-corpus is synthetic but shaped like ours: sentences drawn from the demo content, titles from
-typical improvement phrases, and facet values spread as in a real library. Queries go through
-the /api/search/ view itself (request parsing, synonym expansion, FTS5, facet counting,
+corpus is synthetic but shaped like ours (bench/import.py writes it as Markdown files: sentences
+drawn from the demo content, titles from typical improvement phrases, facet values spread as in
+a real library) and is built through `import_markdown --publish`, as editors' files are: the
+first run at a size imports it (100k documents take a while), later runs reuse it. Queries go
+through the /api/search/ view itself (request parsing, synonym expansion, FTS5, facet counting,
 highlighting and JSON), so the figures are what a reader's browser would wait for, less the
 network. Prints p50/p95/p99 per query kind.
 
@@ -22,7 +24,6 @@ ORDER BY rank for every query and filter set, and times both.
 import argparse
 import os
 import random
-import re
 import statistics
 import sys
 import time
@@ -32,19 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # In place of this script's own folder: scripts run from the project root, as the app does.
 sys.path[0] = str(ROOT)
 
-TITLE_PARTS = [
-    ("Reducing", "Improving", "Faster", "Safer", "Redesigning", "Streamlining", "Cutting"),
-    ("ambulance handover", "discharge", "same day emergency care", "RTT validation",
-     "outpatient follow-up", "theatre utilisation", "cancer diagnosis", "frailty assessment",
-     "maternity triage", "mental health crisis care", "virtual wards", "MRI capacity",
-     "did not attend rates", "A&E waiting times", "patient flow", "stroke thrombolysis",
-     "hip fracture surgery", "cataract lists", "GP access", "community nursing"),
-    ("in a district general hospital", "across an ICB", "on medical wards", "in primary care",
-     "with PDSA cycles", "using Lean", "with SPC charts", "at the front door", "at scale", ""),
-]  # fmt: skip
-KIND_WEIGHTS = {
-    "case-study": 60, "idea": 14, "girft-standard": 15, "improvement-guide": 10, "blueprint": 1
-}  # fmt: skip
 # Named by how much of the corpus they match; the benchmark prints the measured shares.
 QUERIES = {
     "specific": ["thrombolysis", "cataract lists", "maternity triage", "MRI", "hip fracture"],
@@ -69,126 +57,42 @@ def setup_django(size):
     django.setup()
 
 
-SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "shi", "pra", "den", "gul", "mor",
-             "sel", "tin", "bar", "fen", "wic", "ost", "lam", "por"]  # fmt: skip
-
-
-def filler_vocabulary(rng, size=8000):
-    """Pseudo-words with Zipf-like weights: the long tail of ordinary prose, so that clinical
-    terms land at realistic shares (a specific term in a few per cent of documents)."""
-    words = sorted({
-        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)
-    })  # fmt: skip
-    weights = [1 / (rank + 1) for rank in range(len(words))]
-    return words, weights
-
-
-def sentences_from_demo():
-    text = " ".join(p.read_text() for p in (ROOT / "kb/publishing/demo_content").rglob("*.md"))
-    text = re.sub(r"^---.*?^---", " ", text, flags=re.S | re.M)
-    text = re.sub(r"[#*`>|_\[\]()]", " ", text)
-    found = [" ".join(s.split()) for s in re.split(r"(?<=[.!?])\s+", text)]
-    return [s for s in found if 40 <= len(s) <= 300]
-
-
 def build_corpus(size, seed=7):
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection, transaction
+    """Import `size` synthetic Markdown documents (bench/import.py writes them) through the
+    import itself, as editors' files would come in. Returns (seconds importing, seconds
+    optimising), or None when the database already holds the corpus."""
+    import importlib
+    import shutil
+    import tempfile
+
+    from django.core.management import call_command
+    from django.db import connection
     from wagtail.models import Page
 
-    from kb.cases.models import CaseStudyPage
     from kb.search.backends.database import DatabaseBackend
     from kb.search.models import SearchDocument
-    from kb.taxonomy import models as taxonomy
 
-    rng = random.Random(seed)
-    sentences = sentences_from_demo()
-    filler, filler_weights = filler_vocabulary(rng)
-    pathways = list(taxonomy.Pathway.objects.values_list("slug", flat=True))
-    methods = list(taxonomy.ImprovementMethod.objects.values_list("slug", flat=True))
-    specialties = list(taxonomy.Specialty.objects.values_list("slug", flat=True))
-    regions = list(taxonomy.Region.objects.values_list("slug", flat=True))
-    kinds = list(KIND_WEIGHTS)
-    weights = list(KIND_WEIGHTS.values())
-
-    existing = SearchDocument.objects.count()
-    if existing == size:
+    if SearchDocument.objects.count() == size:
         return None
+    if Page.objects.filter(slug="bench-root").exists():
+        raise SystemExit(
+            f"{connection.settings_dict['NAME']} holds a corpus built without the import: "
+            "delete it and run again"
+        )
+    corpus = importlib.import_module("bench.import")  # (a module named like a keyword)
+    folder = Path(tempfile.mkdtemp(prefix="kb-search-corpus-"))
+    try:
+        corpus.write_corpus(folder, size, seed=seed)
+        started = time.perf_counter()
+        call_command("import_markdown", str(folder), "--publish", "--progress", verbosity=0)
+        imported = time.perf_counter() - started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
-    with transaction.atomic():
-        DatabaseBackend().clear()
-        Page.objects.filter(depth__gte=2, title__startswith="bench ").delete()
-        root = Page.get_first_root_node()
-        parent = root.add_child(title="bench root", slug="bench-root")
-        content_type = ContentType.objects.get_for_model(CaseStudyPage)
-        pages = [
-            Page(
-                title=f"bench {n}", slug=f"bench-{n}", path=parent.path + _path(n + 1),
-                depth=parent.depth + 1, numchild=0, content_type=content_type, live=True,
-                url_path=f"/bench-root/bench-{n}/", draft_title=f"bench {n}",
-                locale_id=parent.locale_id,
-            )
-            for n in range(size)
-        ]  # fmt: skip
-        Page.objects.bulk_create(pages, batch_size=2000)
-        parent.numchild = size
-        parent.save(update_fields=["numchild"])
-        page_ids = list(Page.objects.filter(depth=parent.depth + 1, path__startswith=parent.path)
-                        .order_by("path").values_list("id", flat=True))  # fmt: skip
-    pages_built = time.perf_counter() - started
-
-    def fields(n):
-        kind = rng.choices(kinds, weights)[0]
-        title = " ".join(p for p in (rng.choice(part) for part in TITLE_PARTS) if p)
-        return {
-            "kind": kind,
-            "slug": f"bench-{n}",
-            "url": f"/bench-root/bench-{n}/",
-            "title": title,
-            "summary": rng.choice(sentences),
-            "body": " ".join(
-                rng.sample(sentences, rng.randint(2, 5))
-                + rng.choices(filler, filler_weights, k=rng.randint(120, 260))
-            ),
-            "organisation": f"Bench NHS Trust {rng.randint(1, 400)}",
-            "measures": rng.choice(
-                ["Four-hour performance %", "Length of stay days", "RTT 18-week performance %", ""]
-            ),  # fmt: skip
-            "publication_date": _date(rng),
-            "facets": {
-                "type": [kind],
-                "pathway": sorted(rng.sample(pathways, rng.randint(1, 2))),
-                "method": sorted(rng.sample(methods, rng.randint(1, 3))),
-                "specialty": sorted(rng.sample(specialties, rng.randint(0, 2))),
-                "region": [rng.choice(regions)],
-            },
-        }
-
-    started = time.perf_counter()
-    backend = DatabaseBackend()
-    with transaction.atomic():
-        backend.bulk_index((page_id, fields(n)) for n, page_id in enumerate(page_ids))
-    indexed = time.perf_counter() - started
-    started = time.perf_counter()
-    backend.optimise()
+    DatabaseBackend().optimise()
     optimised = time.perf_counter() - started
     connection.close()
-    return pages_built, indexed, optimised
-
-
-def _path(n):
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    digits = ""
-    for _ in range(4):
-        n, remainder = divmod(n, 36)
-        digits = alphabet[remainder] + digits
-    return digits
-
-
-def _date(rng):
-    import datetime
-
-    return datetime.date(2022, 1, 1) + datetime.timedelta(days=rng.randint(0, 1500))
+    return imported, optimised
 
 
 def percentile(values, share):
@@ -433,9 +337,9 @@ def main():
         built = build_corpus(size)
         print(f"\n=== {size:,} documents ===")
         if built:
-            pages, indexed, optimised = built
-            rate = size / indexed
-            print(f"pages created {pages:6.1f} s | indexed {indexed:6.1f} s ({rate:,.0f} docs/s)")
+            imported, optimised = built
+            rate = size / imported
+            print(f"imported through import_markdown {imported:6.1f} s ({rate:,.0f} docs/s)")
             print(f"optimise + ANALYZE {optimised:5.1f} s")
         else:
             print("(corpus already built: reusing it)")

@@ -1,19 +1,64 @@
 """Markdown import: turn editors' offline Markdown files into guidance and case study pages.
 
 Parsing and validation of a file's text are pure (`frontmatter.parse_document`); `import_paths`
-then writes pages (page_writer.py), one database transaction per file, so a bad file leaves
-nothing half-imported and the other files still import.
+then writes pages (page_writer.py) in batches: one database transaction per batch and a
+savepoint per file, so a bad file leaves nothing half-imported and the other files still import
+(`batch_size=1` is one transaction per file).
+
+Each file goes through every check of a single import (front matter, vocabularies, Markdown
+limits, the patient data guard on every save) and its page ends as a single import leaves it:
+live (with --publish) with a live revision, its log entries, its place in the tree and its
+search documents. What a bulk import does differently is the bookkeeping that Wagtail and the
+site otherwise repeat at every save of every page (see `BulkImport`):
+
+- Wagtail's own search index (the admin's search) is written once a file, not at each of the
+  page's saves, and its title norms (a scan of the whole index each time, which made an import
+  slow down as the site grew) are brought up to date once, at the end;
+- Wagtail's reference index is written once a file;
+- our search index (kb/search) is written once a batch, in bulk;
+- the page cache is emptied once, at the end;
+- vocabularies, organisations and the site's sections are looked up once, and pages that exist
+  already are looked up once a batch.
+
+All of these are written inside the batch's transaction (the page cache token at the end), so a
+page is never committed without its search documents. Receivers of Wagtail's signals that this
+module does not defer still run for every page.
+
+Every file is parsed first (so a file with broken front matter is reported before any page is
+written), then the files are written in TYPE_ORDER.
 """
 
+import contextvars
+import logging
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.signals import post_save
+
+from kb.core.stored_text import PatientDataError
 
 from .frontmatter import MAX_FILE_BYTES, TYPE_ORDER, ImportFailure, ParsedDocument, parse_document
-from .page_writer import PageWriter
+from .page_writer import PageWriter, WriteContext, forget_relations
 
-__all__ = ["ImportFailure", "ImportResult", "ParsedDocument", "import_document", "import_paths"]
+__all__ = [
+    "BATCH_SIZE",
+    "ImportFailure",
+    "ImportResult",
+    "ParsedDocument",
+    "import_document",
+    "import_paths",
+]
+
+logger = logging.getLogger(__name__)
+
+# Files a transaction. Large enough to spread each batch's fixed costs (its look-ups, the search
+# index's bulk write, the commit) thinly; small enough that a batch's Markdown stays in the
+# renderer's cache (kb/core/markdown.py) while its pages are indexed.
+BATCH_SIZE = 40
 
 
 @dataclass
@@ -55,12 +100,65 @@ def read_document(path):
     return parse_document(text, path)
 
 
-def import_paths(paths, publish=False, user=None, on_result=None):
-    """Import every file; each in its own transaction. Returns an ImportResult."""
+def import_paths(
+    paths,
+    publish=False,
+    user=None,
+    on_result=None,
+    batch_size=BATCH_SIZE,
+    progress=None,
+    keep_pages=True,
+):
+    """Import every file; a savepoint each, a transaction each batch. Returns an ImportResult.
+
+    `on_result(outcome, page or ImportFailure)` is called for each file: at once for a failure,
+    once its batch is committed for the others. `progress(stage, done, total)` is called as
+    files are read ("reading") and written ("importing"). Without `keep_pages`, the result's
+    lists hold the pages' ids rather than the pages (which, with their revisions and stored
+    HTML, fill a lot of memory at tens of thousands).
+    """
     result = ImportResult()
-    documents = []
-    seen = {}
-    for path in collect_files(paths):
+
+    def failed(failure):
+        result.failed.append(failure)
+        if on_result:
+            on_result("failed", failure)
+
+    documents = read_all(collect_files(paths), failed, progress)
+    if not documents:
+        return result
+    done, batch = 0, []
+
+    def write(batch):
+        nonlocal done
+        outcomes, error = bulk.write_batch(batch, failed)
+        for outcome, page in outcomes:
+            getattr(result, outcome).append(page if keep_pages else page.pk)
+            if on_result:
+                on_result(outcome, page)
+        done += len(batch)
+        if progress:
+            progress("importing", done, len(documents))
+        if error is not None:
+            raise error
+
+    with BulkImport(publish=publish, user=user) as bulk:
+        for document in documents:
+            batch.append(document)
+            if len(batch) >= max(1, batch_size):
+                write(batch)
+                batch = []
+        if batch:
+            write(batch)
+    return result
+
+
+def read_all(files, failed, progress=None):
+    """The files parsed, in the order to write them: pages that others refer to first
+    (TYPE_ORDER), so that one import can hold both ends of a link; otherwise as named. A file
+    that cannot be parsed, or repeats another's type and slug, is reported to `failed`."""
+    documents, seen = [], {}
+    for number, path in enumerate(files, start=1):
         try:
             document = read_document(path)
             key = (document.type, document.slug)
@@ -73,25 +171,414 @@ def import_paths(paths, publish=False, user=None, on_result=None):
             seen[key] = path
             documents.append(document)
         except ImportFailure as failure:
-            result.failed.append(failure)
-            if on_result:
-                on_result("failed", failure)
-    documents.sort(key=lambda d: TYPE_ORDER[d.type])
-    for document in documents:
-        try:
-            with transaction.atomic():
-                outcome, page = import_document(document, publish=publish, user=user)
-        except ImportFailure as failure:
-            result.failed.append(failure)
-            if on_result:
-                on_result("failed", failure)
-            continue
-        getattr(result, outcome).append(page)
-        if on_result:
-            on_result(outcome, page)
-    return result
+            failed(failure)
+        if progress:
+            progress("reading", number, len(files))
+    documents.sort(key=lambda d: TYPE_ORDER[d.type])  # stable: as named within a type
+    return documents
 
 
 def import_document(document, publish=False, user=None):
-    """Create or update the page for one parsed document. Returns (outcome, page)."""
+    """Create or update the page for one parsed document through Wagtail's own calls (no
+    batching and nothing deferred). Returns (outcome, page)."""
     return PageWriter(document, publish=publish, user=user).run()
+
+
+# --- the bulk import ----------------------------------------------------------------------------
+
+
+class BulkImport:
+    """Writes batches of parsed documents, deferring the indexes' and the page cache's work.
+
+    Used as a context manager: while it is open, in this thread (or task) only, the receivers
+    in `_Receivers` hand their work to it instead of doing it at every save; it does that work
+    once a file (Wagtail's search and reference indexes, while the file's Markdown is still in
+    the renderer's cache), once a batch (our search index) or once at the end (Wagtail's title
+    norms, the page cache).
+    """
+
+    def __init__(self, publish=False, user=None):
+        self.publish, self.user = publish, user
+        self.context = WriteContext()
+        self.work = _DeferredWork()
+        self.last_child = {}  # parent id -> path of its last child
+        self.new_children = defaultdict(int)  # parent id -> pages created this batch
+        self.new_documents = []  # (page, fields) for our search index, this batch
+        self.log_entries = []  # of the pages created this batch
+        self.relation_rows = []  # their many-to-many relations' rows
+        self.searchable_under = {}  # parent id -> whether its new pages are searchable
+        self.wagtail_indexes = {}  # (backend name, model) -> index, its title norms held back
+        self.published = False
+
+    def __enter__(self):
+        self.context.structure()  # committed before the first batch, which may roll back
+        _RECEIVERS.install()
+        self._token = _ACTIVE.set(self.work)
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            self.finish()
+        except Exception:
+            if exc is None:
+                raise
+            logger.exception("Could not finish the import after an error")  # report the first
+        finally:
+            _ACTIVE.reset(self._token)
+            _RECEIVERS.uninstall()
+
+    # -- batches and files ------------------------------------------------------------------
+    def write_batch(self, batch, failed):
+        """Write the documents in one transaction, a savepoint each. Returns
+        ([(outcome, page)] of the files written, and the unexpected exception that stopped the
+        batch or None)."""
+        outcomes, error = [], None
+        with transaction.atomic():
+            existing = self.look_up(batch)
+            for document in batch:
+                self.work.clear()
+                try:
+                    with transaction.atomic():
+                        outcome, page, parent, writer = self.write(document, existing)
+                        documents = self.index_file(outcome, page, parent)
+                except (ImportFailure, PatientDataError) as problem:
+                    self.context.file_done(False)
+                    if isinstance(problem, PatientDataError):  # the guard on save: a backstop
+                        problem = ImportFailure(str(problem), None, document.path)
+                    failed(problem)
+                except Exception as unexpected:
+                    # Keep the files before it, as one transaction per file would, then stop.
+                    self.context.file_done(False)
+                    error = unexpected
+                    break
+                else:
+                    self.context.file_done(True)
+                    self.new_documents.extend(documents)
+                    if outcome == "created":
+                        self.last_child[parent.pk] = page.path
+                        self.new_children[parent.pk] += 1
+                        existing[(parent.pk, page.slug)] = page
+                        self.log_entries.extend(writer.log_entries)
+                        self.relation_rows.extend(writer.relation_rows)
+                    outcomes.append((outcome, page))
+            self.work.clear()
+            self.flush_batch()
+        return outcomes, error
+
+    def look_up(self, documents):
+        """{(parent id, slug): specific page} of the pages already at the documents' slugs; and
+        each parent's last child, read under the parent's lock as add_child does."""
+        from wagtail.models import Page
+
+        slugs = defaultdict(set)
+        parents = {}
+        for document in documents:
+            parent = self.context.parent_of(document.type)
+            parents[parent.pk] = parent
+            slugs[parent.pk].add(document.slug)
+        list(Page.objects.select_for_update().filter(pk__in=list(parents)).values_list("pk"))
+        existing = {}
+        self.searchable_under = {}
+        for parent_id, parent in parents.items():
+            # child_of() as a range of paths, which the path's index answers (child_of's LIKE
+            # scans every page on SQLite: once a batch, that grew with the site).
+            interval = Page._get_children_path_interval(parent.path)
+            children = Page.objects.filter(path__range=interval, depth=parent.depth + 1)
+            for page in children.filter(slug__in=sorted(slugs[parent_id])).specific():
+                existing[(parent_id, page.slug)] = page
+            self.last_child[parent_id] = (
+                children.order_by("-path").values_list("path", flat=True).first()
+            )
+        return existing
+
+    def next_path(self, parent):
+        """The tree path of the parent's next child (treebeard's encoding, as add_child)."""
+        from wagtail.models import Page
+
+        last = self.last_child.get(parent.pk)
+        step = 1 if last is None else Page._str2int(last[-Page.steplen :]) + 1
+        path = Page._get_path(parent.path, parent.depth + 1, step)
+        if len(path) != len(parent.path) + Page.steplen:
+            raise RuntimeError(f"no room for another page under {parent.url_path}")
+        return path
+
+    def write(self, document, existing):
+        writer = PageWriter(document, self.publish, self.user, self.context)
+        parent = writer.parent()
+        page = existing.get((parent.pk, document.slug))
+        if page is None:
+            outcome, page = writer.create(parent, self.next_path(parent))
+        else:
+            outcome, page = writer.run(existing=page)
+        return outcome, page, parent, writer
+
+    # -- the deferred work ------------------------------------------------------------------
+    def index_file(self, outcome, page, parent):
+        """A file's share of the deferred work, inside its savepoint: Wagtail's search and
+        reference indexes now. Returns [(page, fields)] of the new search documents for the
+        batch's bulk write, once the file is saved."""
+        from kb.search.documents import document_fields, is_searchable
+        from kb.search.indexing import update_page
+
+        work, documents = self.work, []
+        created = page.pk if outcome == "created" else None
+        self.add_to_wagtail_index(work.saved_for_search.values(), created)
+        self.update_references(work.saved_for_references.values())
+        for published in work.published.values():
+            self.published = True
+            if published.pk != created:
+                update_page(published)  # a page that may have a document already
+                continue
+            # A page this import created has no view restriction of its own (nothing here
+            # makes one): whether it is searchable is its parent's answer, asked once a batch.
+            searchable = self.searchable_under.get(parent.pk)
+            if searchable is None:
+                searchable = self.searchable_under[parent.pk] = is_searchable(published)
+            if searchable:
+                documents.append((published, document_fields(published)))
+        if work.purge:
+            self.published = True
+        work.clear()
+        forget_relations(page)
+        return documents
+
+    def add_to_wagtail_index(self, instances, created=None):
+        """What modelsearch's insert_or_update_object does for each instance, a model at a
+        time, with the index's title norm refresh left for the end. (`created`: the id of a
+        page just created, known to be among its model's indexed objects.)"""
+        from modelsearch.backends import get_search_backends_with_name
+
+        by_model = defaultdict(dict)
+        for instance in instances:
+            indexed = instance.get_indexed_instance()
+            if indexed is not None:
+                by_model[type(indexed)][indexed.pk] = indexed
+        for model, objects in by_model.items():
+            if list(objects) == [created]:
+                present = {created}
+            else:
+                present = set(
+                    model.get_indexed_objects()
+                    .filter(pk__in=list(objects))
+                    .prefetch_related(None)
+                    .order_by()
+                    .values_list("pk", flat=True)
+                )
+            objects = [obj for pk, obj in objects.items() if pk in present]
+            if not objects:
+                continue
+            for name, backend in get_search_backends_with_name(with_auto_update=True):
+                try:
+                    self.wagtail_index(name, backend, model).add_items(model, objects)
+                except Exception:
+                    logger.exception("Could not add %s to the '%s' search backend", model, name)
+                    if not backend.catch_indexing_errors:
+                        raise
+
+    def wagtail_index(self, name, backend, model):
+        index = self.wagtail_indexes.get((name, model))
+        if index is None:
+            index = backend.get_index_for_model(model)
+            # The SQLite index rescans every entry after each write to keep its title norms;
+            # this one instance leaves that for finish().
+            if hasattr(index, "_refresh_title_norms"):
+                index._refresh_title_norms = _no_title_norms
+            self.wagtail_indexes[(name, model)] = index
+        return index
+
+    def update_references(self, instances):
+        """What wagtail.tasks.update_reference_index_task does for each instance saved."""
+        from modelcluster.fields import ParentalKey
+        from wagtail.models import ReferenceIndex
+
+        seen = {}
+        for instance in instances:
+            while instance is not None:
+                keys = [f for f in instance._meta.get_fields() if isinstance(f, ParentalKey)]
+                if not keys:
+                    break
+                instance = getattr(instance, keys[0].name)
+            if instance is not None and ReferenceIndex.is_indexed(instance._meta.model):
+                seen[(type(instance), instance.pk)] = instance
+        for instance in seen.values():
+            ReferenceIndex.create_or_update_for_object(instance)
+
+    def flush_batch(self):
+        """The batch's share, inside its transaction: the parents' child counts and our search
+        index's new documents."""
+        from wagtail.models import Page
+
+        from kb.search.backends.database import DatabaseBackend
+
+        for parent_id, count in self.new_children.items():
+            Page.objects.filter(pk=parent_id).update(numchild=F("numchild") + count)
+            for parent in self.context.structure():
+                if parent.pk == parent_id:
+                    parent.numchild += count
+        self.new_children.clear()
+        for rows, ignore_conflicts in ((self.log_entries, False), (self.relation_rows, True)):
+            # As Django's many-to-many add() does: rows already there are left alone.
+            for model in {type(row) for row in rows}:
+                model._default_manager.bulk_create(
+                    [row for row in rows if type(row) is model], ignore_conflicts=ignore_conflicts
+                )
+        self.log_entries, self.relation_rows = [], []
+        if self.new_documents:
+            documents, self.new_documents = self.new_documents, []
+            DatabaseBackend().bulk_index((page.pk, fields) for page, fields in documents)
+            _mirror_to_external_search(documents)
+
+    def finish(self):
+        """Wagtail's title norms and the page cache, once."""
+        from kb.core.page_cache import purge
+
+        refreshed = set()
+        for (name, _model), index in self.wagtail_indexes.items():
+            key = (name, index.get_key() if hasattr(index, "get_key") else type(index))
+            if key in refreshed or "_refresh_title_norms" not in vars(index):
+                continue
+            refreshed.add(key)
+            with transaction.atomic():
+                type(index)._refresh_title_norms(index)
+        if self.published:
+            purge()
+
+
+def _no_title_norms(full=False):
+    """Stands in for SQLiteIndex._refresh_title_norms during a bulk import."""
+
+
+def _mirror_to_external_search(documents):
+    """Send new documents to Elasticsearch once the batch is committed (as update_page does
+    for one page); a failure is logged, and kb_reindex brings it back in step."""
+    from kb.search.indexing import external_backend
+
+    backend = external_backend()
+    if backend is None:
+        return
+
+    def run():
+        try:
+            for page, fields in documents:
+                backend.index(page, fields)
+        except Exception:
+            logger.exception("Elasticsearch index update failed; run kb_reindex when it is back")
+
+    transaction.on_commit(run)
+
+
+# --- receivers deferred during a bulk import ---------------------------------------------------
+
+_ACTIVE = contextvars.ContextVar("kb_bulk_import", default=None)
+
+
+class _DeferredWork:
+    """What the receivers handed over while one file was written."""
+
+    def __init__(self):
+        self.clear()
+
+    def clear(self):
+        self.saved_for_search = {}  # (model, pk) -> instance last saved
+        self.saved_for_references = {}
+        self.published = {}  # page id -> page
+        self.purge = False
+
+
+class _Receivers:
+    """Stands in for four receivers while bulk imports run, handing their work to the import
+    that runs in the same thread (`_ACTIVE`), and calling them as before everywhere else:
+
+    - modelsearch's post_save handler (Wagtail's search index, a table scan at every save);
+    - Wagtail's reference index post_save handler;
+    - our search index's page_published receiver (kb/search/indexing.py);
+    - the page cache's page_published receiver (kb/core/page_cache.py).
+
+    The stand-ins are connected before the originals are disconnected (and the other way
+    round afterwards), so no save anywhere goes unhandled; the originals come back as they
+    were when the last import ends.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.users = 0
+        self.swapped = []  # (signal, original, sender, original dispatch_uid, stand-in)
+
+    def plan(self):
+        from modelsearch import index as modelsearch_index
+        from modelsearch.signal_handlers import post_save_signal_handler
+        from wagtail.models import ReferenceIndex
+        from wagtail.signal_handlers import update_reference_index_on_save
+        from wagtail.signals import page_published
+
+        from kb.core import page_cache
+        from kb.search import indexing
+
+        for model in modelsearch_index.get_indexed_models():
+            yield post_save, post_save_signal_handler, model, None, _save_for_search
+        for model in ReferenceIndex.tracked_models:
+            yield post_save, update_reference_index_on_save, model, None, _save_for_references
+        yield page_published, indexing._on_published, None, "kbsearch_published", _published
+        yield page_published, page_cache.purge, None, "kbcache_published", _published_purge
+
+    def install(self):
+        with self.lock:
+            self.users += 1
+            if self.users > 1:
+                return
+            for signal, original, sender, uid, stand_in in self.plan():
+                stand_in_uid = ("kb-bulk-import", uid or id(original), id(sender))
+                signal.connect(stand_in, sender=sender, weak=False, dispatch_uid=stand_in_uid)
+                if signal.disconnect(original, sender=sender, dispatch_uid=uid):
+                    self.swapped.append((signal, original, sender, uid, stand_in_uid))
+                else:  # not connected (for example turned off): leave it so
+                    signal.disconnect(sender=sender, dispatch_uid=stand_in_uid)
+
+    def uninstall(self):
+        with self.lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            for signal, original, sender, uid, stand_in_uid in self.swapped:
+                signal.connect(original, sender=sender, dispatch_uid=uid)
+                signal.disconnect(sender=sender, dispatch_uid=stand_in_uid)
+            self.swapped = []
+
+
+_RECEIVERS = _Receivers()
+
+
+def _save_for_search(sender, instance, **kwargs):
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    work = _ACTIVE.get()
+    if work is None or kwargs.get("raw", False):
+        return post_save_signal_handler(instance=instance, sender=sender, **kwargs)
+    work.saved_for_search[(type(instance), instance.pk)] = instance
+
+
+def _save_for_references(sender, instance, **kwargs):
+    from wagtail.signal_handlers import update_reference_index_on_save
+
+    work = _ACTIVE.get()
+    if work is None or kwargs.get("raw", False):
+        return update_reference_index_on_save(instance=instance, sender=sender, **kwargs)
+    work.saved_for_references[(type(instance), instance.pk)] = instance
+
+
+def _published(sender, instance, **kwargs):
+    from kb.search import indexing
+
+    work = _ACTIVE.get()
+    if work is None:
+        return indexing._on_published(sender=sender, instance=instance, **kwargs)
+    work.published[instance.pk] = instance
+
+
+def _published_purge(sender, **kwargs):
+    from kb.core import page_cache
+
+    work = _ACTIVE.get()
+    if work is None:
+        return page_cache.purge(sender=sender, **kwargs)
+    work.purge = True

@@ -1,8 +1,18 @@
-"""Writes one parsed Markdown document into a Wagtail page (the database half of the import)."""
+"""Writes one parsed Markdown document into a Wagtail page (the database half of the import).
+
+`PageWriter.run` creates or updates the page through Wagtail's own calls (add_child,
+save_revision, publish). A bulk import (markdown_import.py) creates new pages with
+`PageWriter.create` instead: the same validation and the same rows, written without the steps a
+new page does not need (see its docstring). A `WriteContext` holds what many documents share:
+the site's sections, the vocabularies and the organisations looked up so far.
+"""
 
 import datetime
 
+from django.utils import timezone
 from django.utils.text import Truncator, slugify
+from wagtail.models import Locale, Page, Revision
+from wagtail.signals import page_published, published
 
 from kb.cases.models import CaseStudyMeasure, CaseStudyPage, CaseStudySeries
 from kb.core.markdown import markdown_to_text
@@ -35,12 +45,165 @@ def page_models():
     return {model.content_kind: model for model in knowledge_page_models()}
 
 
+# The fields a full_clean before the page has a place in the tree cannot check (Wagtail sets them).
+TREE_FIELDS = ["path", "depth", "numchild", "url_path", "content_type", "translation_key", "locale"]
+NOT_LOOKED_UP = object()
+
+
+def log_entry(page, action, user=None, revision=None):
+    """The entry `wagtail.log_actions.log(page, action, user=user, revision=revision,
+    content_changed=True)` saves, unsaved, for a bulk insert. It is checked as its save()
+    checks it, but for its foreign keys, which are the rows just written."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.log_actions import registry as log_registry
+
+    log_registry.scan_for_actions()
+    model = log_registry.get_log_model_for_instance(page)
+    context = get_active_log_context()
+    entry = model(
+        content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+        label=model.objects.get_instance_title(page),
+        action=action,
+        timestamp=timezone.now(),
+        data={},
+        user=user or context.user,
+        uuid=context.uuid,
+        revision=revision,
+        content_changed=True,
+        page=page,
+    )
+    entry.full_clean(exclude=["content_type", "user", "revision", "page"])
+    return entry
+
+
+def quietly_added_relations(page):
+    """{name: field} of the page's many-to-many relations whose rows Django adds in one bulk
+    insert and with no signal (an automatic through table that no m2m_changed receiver
+    watches): a new page's can be inserted with its batch's."""
+    from django.db.models.signals import m2m_changed
+    from modelcluster.models import get_all_child_m2m_relations
+
+    return {
+        field.name: field
+        for field in get_all_child_m2m_relations(page)
+        if field.remote_field.through._meta.auto_created
+        and not m2m_changed.has_listeners(field.remote_field.through)
+    }
+
+
+def relation_rows(page, field, items):
+    """The through-table rows that adding `items` to the page's relation `field` inserts."""
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    return [through(**{f"{source}_id": page.pk, f"{target}_id": item.pk}) for item in items or ()]
+
+
+def forget_relations(page):
+    """Back to reading a page's relations from the database (see WriteContext.keep_relations)."""
+    page.__dict__.pop("_cluster_related_objects", None)
+
+
+class WriteContext:
+    """What the documents of one import share, looked up once: the site's sections (parent
+    pages), the default locale, the vocabularies, and the organisations seen so far.
+
+    Organisations are created or changed inside a file's transaction: `file_done(ok)` keeps
+    those of a file that was saved and forgets those of a file that was rolled back.
+    """
+
+    def __init__(self):
+        self.page_models = page_models()
+        self._structure = None
+        self._locale = None
+        self._terms = {}
+        self._rank = {}  # vocabulary -> {id: position in the database's order}
+        self._organisations = {}  # name as written -> Organisation, of files saved
+        self._pending = {}  # the same, for the file being written
+        self._touched = set()  # ids of organisations the file being written has saved
+
+    def structure(self):
+        if self._structure is None:
+            self._structure = ensure_site_structure()
+        return self._structure
+
+    def parent_of(self, type_):
+        home, guidance, cases, ideas = self.structure()
+        return {"case-study": cases, "idea": ideas}.get(type_, guidance)
+
+    def locale(self):
+        if self._locale is None:
+            self._locale = Locale.get_default()
+        return self._locale
+
+    def terms(self, model):
+        """{slug: term} of a vocabulary (a small table, read once, in the database's order)."""
+        if model not in self._terms:
+            terms = list(model.objects.all())
+            self._terms[model] = {term.slug: term for term in terms}
+            self._rank[model] = {term.pk: rank for rank, term in enumerate(terms)}
+        return self._terms[model]
+
+    def ranked_vocabularies(self):
+        return self._rank.keys()
+
+    def keep_relations(self, page, assigned):
+        """After a new page's first save: keep its child objects and many-to-many relations
+        in memory (as modelcluster keeps unsaved ones), as the database returns them, so that
+        its revision, the search indexes and the reference index read them without asking the
+        database each time. `assigned` is what the import gave it: an empty relation needs no
+        reading back, nor does a vocabulary (whose order is known)."""
+        from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
+
+        kept = {}
+        for relation in get_all_child_relations(page):
+            name = relation.get_accessor_name()
+            # Child objects come back as the database keeps them (a decimal with its places).
+            kept[name] = list(getattr(page, name).all()) if assigned.get(name) else []
+        for field in get_all_child_m2m_relations(page):
+            items = list(assigned.get(field.name) or [])
+            rank = self._rank.get(field.related_model)
+            if items and rank is not None:  # a vocabulary, whose order is known
+                items.sort(key=lambda term: rank[term.pk])
+            elif items:
+                items = list(getattr(page, field.name).all())  # read back once
+            kept[field.name] = items
+        page.__dict__["_cluster_related_objects"] = kept
+
+    def organisation(self, name):
+        found = self._pending.get(name) or self._organisations.get(name)
+        if found is None:
+            found = Organisation.objects.filter(name__iexact=name).select_related("region").first()
+            if found is not None:
+                self._pending[name] = found
+        return found
+
+    def organisation_saved(self, name, organisation):
+        self._pending[name] = organisation
+        self._touched.add(organisation.pk)
+
+    def file_done(self, ok):
+        if ok:
+            self._organisations.update(self._pending)
+        elif self._touched:
+            # Their rows went back to what they were: read them again when next needed.
+            self._organisations = {
+                name: organisation
+                for name, organisation in self._organisations.items()
+                if organisation.pk not in self._touched
+            }
+        self._pending, self._touched = {}, set()
+
+
 class PageWriter:
-    def __init__(self, document, publish=False, user=None):
+    def __init__(self, document, publish=False, user=None, context=None):
         self.document = document
         self.publish = publish
         self.user = user
-        self.model = page_models()[document.type]
+        self.context = context or WriteContext()
+        self.model = self.context.page_models[document.type]
+        self.log_entries = []  # what create() leaves for its caller to insert
+        self.relation_rows = []
 
     def fail(self, message, key=None):
         self.document.fail(message, key)
@@ -48,7 +211,7 @@ class PageWriter:
     # -- vocabulary and page look-ups ------------------------------------------------------
     def terms(self, model, key):
         slugs = as_list(self.document, key)
-        found = {term.slug: term for term in model.objects.filter(slug__in=slugs)}
+        found = self.context.terms(model) if slugs else {}
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             label = model._meta.verbose_name
@@ -61,7 +224,7 @@ class PageWriter:
         slug = as_text(self.document, key, required=required)
         if not slug:
             return None
-        term = model.objects.filter(slug=slug).first()
+        term = self.context.terms(model).get(slug)
         if term is None:
             self.fail(f"unknown {model._meta.verbose_name} slug: {slug}", key)
         return term
@@ -76,13 +239,18 @@ class PageWriter:
 
     # -- the page ---------------------------------------------------------------------------
     def parent(self):
-        home, guidance, cases, ideas = ensure_site_structure()
-        return {"case-study": cases, "idea": ideas}.get(self.document.type, guidance)
+        return self.context.parent_of(self.document.type)
 
-    def run(self):
+    def run(self, existing=NOT_LOOKED_UP):
+        """Create or update the page through Wagtail's own calls. Returns (outcome, page).
+
+        `existing` is the page already at this slug under the parent (None if there is none),
+        when the caller has looked it up.
+        """
         document = self.document
         parent = self.parent()
-        existing = parent.get_children().filter(slug=document.slug).first()
+        if existing is NOT_LOOKED_UP:
+            existing = parent.get_children().filter(slug=document.slug).first()
         if existing is not None and existing.specific_class is not self.model:
             kind = existing.specific_class._meta.verbose_name
             self.fail(
@@ -100,20 +268,100 @@ class PageWriter:
         else:
             page = self.model(slug=document.slug, live=False)
 
+        self.build(page)
+        if existing is None:
+            parent.add_child(instance=page)
+        # clean=False: build() has just validated the page.
+        revision = page.save_revision(user=self.user, log_action=True, clean=False)
+        if self.publish:
+            revision.publish(user=self.user)
+        elif existing is None:
+            # A new draft: keep it out of public view until a moderator publishes it.
+            page.live = False
+            page.save(update_fields=["live"])
+        return ("updated" if existing is not None else "created"), page
+
+    def create(self, parent, path):
+        """Create the page for a document that has none, at tree position `path` under
+        `parent`, as `run` would: the same validation, and the same rows and signals as
+        add_child, save_revision and (with publish) publish leave for a new page.
+
+        What it leaves out is what a new page does not need: the second and third full_clean
+        (and the Markdown they render again), the reload of the page from its revision and the
+        full save that follows, the look-ups for what a new page cannot have yet (newer
+        revisions, scheduled publishing, comments, workflows, aliases, related objects to
+        delete), and reading its relations back from the database for each index.
+
+        Some rows are left for the caller to insert with the rest of its batch, in one
+        statement each kind: its log entries (`self.log_entries`) and the rows of its many-to-
+        many relations (`self.relation_rows`), where Django would add them without a signal.
+        Wagtail's bookkeeping after the revision (which revision is latest and live, and
+        when it was published) is one UPDATE of those columns: the page's text was checked by
+        the patient data guard when it was inserted, a moment before. The caller keeps `path`
+        free and adds one to the parent's numchild (see markdown_import.py).
+        """
+        page = self.model(slug=self.document.slug, live=False)
+        page.locale = self.context.locale()  # what full_clean would set: the default locale
+        self.build(page)
+        page.depth, page.path, page.numchild = parent.depth + 1, path, 0
+        page._cached_parent_obj = parent  # for url_path, as add_child does
+        page._is_site_root = False  # no site can have a page made this moment as its root
+        relations = page.__dict__.setdefault("_cluster_related_objects", {})
+        assigned = dict(relations)
+        added_later = {  # vocabularies: their rows in memory are in the database's order
+            name: field
+            for name, field in quietly_added_relations(page).items()
+            if field.related_model in self.context.ranked_vocabularies()
+        }
+        for name in [name for name, items in relations.items() if not items or name in added_later]:
+            del relations[name]  # nothing to commit for a new page, or added with the batch
+        page.save(clean=False, log_action=None)
+        # As add_child's save logs it: by the page's owner (none), whoever imports.
+        self.log_entries = [log_entry(page, "wagtail.create", page.owner)]
+        self.relation_rows = [
+            row
+            for name, field in added_later.items()
+            for row in relation_rows(page, field, assigned.get(name))
+        ]
+        self.context.keep_relations(page, assigned)
+        revision = Revision.objects.create(
+            content_object=page,
+            base_content_type=page.get_base_content_type(),
+            user=self.user,
+            approved_go_live_at=None,
+            content=page.serializable_data(),
+            object_str=str(page),
+        )
+        page.latest_revision_created_at = revision.created_at
+        page.draft_title = page.title
+        page.latest_revision = revision
+        fields = ["latest_revision_created_at", "draft_title", "latest_revision"]
+        fields += ["has_unpublished_changes"]
+        if self.publish:
+            now = timezone.now()
+            page.live, page.has_unpublished_changes, page.expired = True, False, False
+            page.first_published_at = page.last_published_at = now
+            page.live_revision = revision
+            fields += ["live", "expired", "first_published_at", "last_published_at"]
+            fields += ["live_revision"]
+        else:
+            page.has_unpublished_changes = True
+        Page._default_manager.filter(pk=page.pk).update(
+            **{name: getattr(page, name) for name in fields}
+        )
+        self.log_entries.append(log_entry(page, "wagtail.edit", self.user, revision))
+        if self.publish:
+            page_published.send(sender=self.model, instance=page, revision=revision)
+            published.send(sender=self.model, instance=page, revision=revision)
+            self.log_entries.append(log_entry(page, "wagtail.publish", self.user, revision))
+        return "created", page
+
+    def build(self, page):
+        """Fill the page from the document and validate it; ImportFailure if it is not valid."""
         self.fill(page)
-        page.import_hash = document.digest
+        page.import_hash = self.document.digest
         try:
-            page.full_clean(
-                exclude=[
-                    "path",
-                    "depth",
-                    "numchild",
-                    "url_path",
-                    "content_type",
-                    "translation_key",
-                    "locale",
-                ]
-            )
+            page.full_clean(exclude=TREE_FIELDS)
         except Exception as error:  # ValidationError: report the fields concerned
             messages = getattr(error, "message_dict", None) or {"": [str(error)]}
             text = "; ".join(
@@ -122,17 +370,6 @@ class PageWriter:
             )
             # Report at the line of the first field's front matter key (line 1 if it has none).
             self.fail(f"the page is not valid ({text})", next(iter(messages), None))
-
-        if existing is None:
-            parent.add_child(instance=page)
-        revision = page.save_revision(user=self.user, log_action=True)
-        if self.publish:
-            revision.publish(user=self.user)
-        elif existing is None:
-            # A new draft: keep it out of public view until a moderator publishes it.
-            page.live = False
-            page.save(update_fields=["live"])
-        return ("updated" if existing is not None else "created"), page
 
     def fill(self, page):
 
@@ -236,7 +473,7 @@ class PageWriter:
 
         if len(name) > 200:
             self.fail(f"organisation name is longer than 200 characters: {name[:40]}...", key)
-        organisation = Organisation.objects.filter(name__iexact=name).first()
+        organisation = self.context.organisation(name)
         if organisation is None:
             slug = slugify(name)[:190] or "organisation"
             base, n = slug, 2
@@ -245,6 +482,7 @@ class PageWriter:
             organisation = Organisation.objects.create(
                 name=name, slug=slug, kind=kind, ods_code=ods_code, region=region
             )
+            self.context.organisation_saved(name, organisation)
         else:
             changed = False
             if ods_code and not organisation.ods_code:
@@ -253,7 +491,8 @@ class PageWriter:
                 organisation.region, changed = region, True
             if changed:
                 organisation.save()
+                self.context.organisation_saved(name, organisation)
         return organisation
 
 
-__all__ = ["PageWriter", "ImportFailure"]
+__all__ = ["PageWriter", "WriteContext", "ImportFailure", "forget_relations"]
