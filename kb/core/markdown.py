@@ -365,9 +365,19 @@ class MarkdownTooComplex(Exception):
     """Rendering a text would take longer than its time limit."""
 
 
+class _Deadline:
+    """When the text being converted must be done by (the clock's reading): set for each text,
+    read by every checked step of the converter made for this thread."""
+
+    at = 0.0
+
+    def passed(self):
+        return _clock() > self.at
+
+
 def _checked(function, deadline):
     def checked(*args, **kwargs):
-        if _clock() > deadline:
+        if deadline.passed():
             raise MarkdownTooComplex
         return function(*args, **kwargs)
 
@@ -381,7 +391,7 @@ class _CheckedPattern:
         self.pattern, self.deadline = pattern, deadline
 
     def search(self, *args, **kwargs):
-        if _clock() > self.deadline:
+        if self.deadline.passed():
             raise MarkdownTooComplex
         return self.pattern.search(*args, **kwargs)
 
@@ -415,13 +425,36 @@ class _CheckedHtmlBlockPreprocessor(md_in_html.HtmlBlockPreprocessor):
         return "".join(parser.cleandoc).split("\n")
 
 
+_converters = threading.local()
+
+
 def _convert(text, deadline):
-    """Python-Markdown's HTML for a text; MarkdownTooComplex once the deadline has passed.
+    """Python-Markdown's HTML for a text; MarkdownTooComplex once the deadline (a clock
+    reading) has passed.
 
     The clock is checked before every processor, block parser step, inline pattern match, raw
     HTML token, code fence search and heading id: one step of the parser takes milliseconds
-    even on 100,000 characters, so the overrun is small.
+    even on 100,000 characters, so the overrun is small. Each thread keeps one converter
+    (building one costs more than converting a short text), reset before each text and
+    dropped after a text that stopped it half way.
     """
+    converter = getattr(_converters, "converter", None)
+    if converter is None:
+        converter = _converters.converter = _new_converter()
+    md, checked_deadline = converter
+    checked_deadline.at = deadline
+    md.reset()
+    try:
+        return md.convert(text)
+    except BaseException:
+        _converters.converter = None
+        raise
+
+
+def _new_converter():
+    """(Markdown instance, its _Deadline): Python-Markdown with the project's extensions, each
+    step looking at the deadline first."""
+    deadline = _Deadline()
     md = markdown_lib.Markdown(
         extensions=EXTENSIONS,
         extension_configs={"toc": {"permalink": False}},
@@ -443,7 +476,7 @@ def _convert(text, deadline):
     inline = md.treeprocessors["inline"]  # and at every text it parses, matched or not
     for name in ("_InlineProcessor__handleInline", "_InlineProcessor__applyPattern"):
         setattr(inline, name, _checked(getattr(inline, name), deadline))
-    return md.convert(text)
+    return md, deadline
 
 
 # Elements that close themselves or need no end tag: they add no depth.

@@ -196,6 +196,8 @@ def find_nhs_numbers(text):
     """Every valid NHS number in `text`, in any grouping, as NhsNumberFound spans of `text`
     itself (so a caller can replace exactly those characters). Overlapping finds are merged."""
     text = str(text or "")
+    if text.isascii() and sum(text.count(digit) for digit in "0123456789") < 10:
+        return []  # too few digits for a number (other scripts' digits take the full scan)
     spans = []
     for run, prefix in _runs(text):
         first = _phone_groups(run, prefix)

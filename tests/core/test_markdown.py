@@ -543,3 +543,16 @@ def test_no_template_gives_an_element_an_id_with_the_markdown_prefix():
         assert f"id='{prefix}" not in text, path
     section_block = (ROOT / "templates/components/section_block.html").read_text()
     assert 'id="{{ value.heading|heading_id }}"' in section_block
+
+
+def test_the_converter_each_thread_keeps_starts_every_text_afresh():
+    """One converter serves a thread's texts: nothing of one text (heading ids taken, a text
+    stopped half way by the clock) shows in the next."""
+    kb_markdown.clear_cache()
+    first = kb_markdown._render("## Aims\n\nOne.", time_limit=GENEROUS).html
+    assert kb_markdown._render(fill("*a", 2000), time_limit=0).problem == kb_markdown.TOO_SLOW
+    second = kb_markdown._render("## Aims\n\nTwo.", time_limit=GENEROUS).html
+
+    assert 'id="aims"' in first
+    assert 'id="aims"' in second
+    assert "One" not in second and "<em>" not in second
