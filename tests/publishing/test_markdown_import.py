@@ -971,3 +971,48 @@ def test_a_summary_made_from_the_body_shows_ampersands_as_written(tmp_path, clie
     html = get_html(client, "/guidance/sdec-guide/")[1]
     assert "Fish &amp; chips" in html
     assert "&amp;amp;" not in html
+
+
+# --- the two YAML loaders ----------------------------------------------------------------------
+
+
+DEMO_CONTENT = Path(__file__).resolve().parents[2] / "kb" / "publishing" / "demo_content"
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "title: Plain\nsummary: 'quoted: colon'\ndate: 2025-02-03\nlist: [a, b]",
+        "title: [unclosed\nslug: x",  # an error, worded as the Python loader words it
+        "date: 2025-02-30",  # a bad date: reported with its line by either loader
+        "a: " + "[" * 7000,  # deep, but within the C loader's limit: a clear error, no crash
+        "a: " + "[" * 200_000,  # far past it: the Python loader's RecursionError, no crash
+        "a: &x [1]\nb: *x",  # an alias: refused
+        "title: Tab\there\nn: 0x1F\nf: .5\nnull_value: ~\nflag: yes",
+    ],
+    ids=["plain", "unclosed", "bad-date", "deep", "very-deep", "alias", "scalars"],
+)
+def test_front_matter_reads_the_same_with_either_loader(front, monkeypatch):
+    from kb.publishing import frontmatter
+
+    def outcome():
+        try:
+            return ("ok", frontmatter.load_front_matter(front))
+        except RecursionError:
+            return ("too deep", None)
+        except Exception as error:
+            return (type(error).__name__, str(error))
+
+    fast = outcome()
+    monkeypatch.setattr(frontmatter, "FastFrontMatterLoader", None)
+    assert fast == outcome()
+
+
+def test_every_demo_file_reads_the_same_with_either_loader(monkeypatch):
+    from kb.publishing import frontmatter
+
+    texts = [path.read_text() for path in sorted(DEMO_CONTENT.rglob("*.md"))]
+    assert texts
+    fast = [frontmatter.parse_document(text).meta for text in texts]
+    monkeypatch.setattr(frontmatter, "FastFrontMatterLoader", None)
+    assert fast == [frontmatter.parse_document(text).meta for text in texts]
