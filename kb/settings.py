@@ -13,6 +13,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from kb.accounts.config import openid_connect_providers
+from kb.accounts.domains import DEFAULT_DOMAINS, parse_domains
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KB_VAR_DIR", BASE_DIR / "var"))
 
@@ -67,6 +70,10 @@ INSTALLED_APPS = [
     "kb.ideas",
     "kb.search",
     "kb.publishing",
+    "kb.feeds",
+    "kb.mail",
+    "kb.accounts",
+    "kb.following",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -92,6 +99,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Serves anonymous readers whole pages from cache; below the CSP middleware's response
     # phase, so cached copies keep their security headers.
     "kb.core.page_cache.AnonymousPageCacheMiddleware",
@@ -127,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "kb.core.context_processors.site_navigation",
+                "kb.following.context_processors.notifications",
             ],
         },
     },
@@ -197,10 +210,23 @@ STORAGES = {
 }
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+# EMAIL_URL says how email leaves the site (kb/mail/config.py): smtp://user:password@host:port
+# (?tls=true for STARTTLS), console: (the default, printed on the terminal) or file:///folder.
+# DJANGO_EMAIL_BACKEND, the older way, still wins over the URL's backend when it is set: existing
+# deployments and test set-ups name the backend class with it. Every email goes through the
+# outbox (kb/mail): run `python manage.py send_outbox --forever` beside the web server.
+from kb.mail.config import email_settings  # noqa: E402 (kept beside the settings it makes)
+
+_email = email_settings(
+    os.environ.get("EMAIL_URL", ""), backend=os.environ.get("DJANGO_EMAIL_BACKEND")
 )
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "kb@example.nhs.uk")
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+# EMAIL_USE_SSL, EMAIL_TIMEOUT and, for file:, EMAIL_FILE_PATH.
+globals().update(_email)
+# The URL may name a sender too (?_default_from_email=...); DJANGO_DEFAULT_FROM_EMAIL wins.
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", _email.get("DEFAULT_FROM_EMAIL", "kb@example.nhs.uk")
+)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -247,6 +273,7 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("KB_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("KB_LOGIN_COOLOFF_HOURS", "0.25"))
@@ -254,6 +281,41 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_CLIENT_IP_CALLABLE = "kb.core.client_address.client_ip"
+# Staff sign in with their email address (allauth sends it as "email"): count failures by it.
+AXES_USERNAME_CALLABLE = "kb.core.client_address.sign_in_name"
+
+# --- Staff accounts (django-allauth) ---------------------------------------------------------
+# Reading needs no account; accounts are for NHS staff, who sign up with an address at one of
+# these domains (or below one: x.nhs.uk), confirm it by email, and sign in with their password
+# or a code sent to that address. Editors keep signing in at /admin/; one user table.
+KB_ACCOUNT_EMAIL_DOMAINS = parse_domains(
+    os.environ.get("KB_ACCOUNT_EMAIL_DOMAINS", ",".join(DEFAULT_DOMAINS))
+)
+ACCOUNT_ADAPTER = "kb.accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "kb.accounts.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {"signup": "kb.accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link scanner opening the link must not confirm it
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Never email an address that has no account (anyone could make us send mail to anyone).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_SESSION_REMEMBER = None  # the person chooses ("Remember me")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "NHS Improvement Knowledge Base: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if KB_HTTPS else "http"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "staff_profile"
+# allauth's own limits (per address and per email, in the default cache) are kept as they are:
+# sign-in failures, codes and confirmation emails are all limited. Its admin sign-in wrapper is
+# not used: Wagtail's sign-in has django-axes.
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS = openid_connect_providers(os.environ)
 
 # Whole-page cache for anonymous readers (kb/core/page_cache.py), emptied on every publish.
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))

@@ -11,9 +11,15 @@ from kb.search import views as search_views
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # The feeds: /feeds/... and the search feed at /search/feed/, beside the search page.
+    path("", include("kb.feeds.urls")),
     path("search/", include("kb.search.urls")),
     # Before Wagtail's page tree: /ideas/ itself is the ideas index page.
     path("ideas/", include("kb.ideas.urls")),
+    # Staff accounts: the member's own pages, then django-allauth's sign-up and sign-in.
+    path("accounts/", include("kb.accounts.urls")),
+    # Following, notifications and unsubscribe links: /following/..., /notifications/.
+    path("", include("kb.following.urls")),
     path("api/search/", search_views.api_search, name="api_search"),
 ]
 

@@ -46,3 +46,15 @@ def _is_ip(value):
     except ValueError:
         return False
     return True
+
+
+def sign_in_name(request, credentials=None):
+    """The name a sign-in attempt is counted under by the lockout (AXES_USERNAME_CALLABLE):
+    the admin's sign-in sends a username, staff sign-in (django-allauth) an email address.
+    Lower case, so that changing the case of an address does not reset the count."""
+    credentials = credentials or {}
+    name = credentials.get("username") or credentials.get("email")
+    if not name and request is not None:
+        data = getattr(request, "POST", {})
+        name = data.get("username") or data.get("login")
+    return str(name).strip().lower() if name else None

@@ -37,17 +37,16 @@ def clean_text(value, single_line=False):
     return value.strip()
 
 
-def redacted_data(data):
-    """A copy of submitted form data (a QueryDict or a dict) with every NHS number replaced."""
+def redacted_data(data, keep=UNGUARDED_KEYS):
+    """A copy of submitted form data (a QueryDict or a dict) with every NHS number replaced,
+    but in the values of the keys in `keep`."""
     if hasattr(data, "setlist"):
         copy = data.copy()
         for key in data:
-            if key not in UNGUARDED_KEYS:
+            if key not in keep:
                 copy.setlist(key, [redact_value(v) for v in data.getlist(key)])
         return copy
-    return {
-        key: value if key in UNGUARDED_KEYS else redact_value(value) for key, value in data.items()
-    }
+    return {key: value if key in keep else redact_value(value) for key, value in data.items()}
 
 
 def _values(data, key):
@@ -110,23 +109,27 @@ class PatientDataGuardMixin:
     can show the number. Used by the public forms, the moderators' forms and the page editor."""
 
     nhs_number_message = NHS_NUMBER_MESSAGE
+    # Fields that hold no one's words and are never stored as typed (a password): not checked.
+    secret_fields = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.nhs_number_fields = []
+        unguarded = UNGUARDED_KEYS | {self.add_prefix(name) for name in self.secret_fields}
         if self.is_bound:
             for name in self.fields:
                 key = self.add_prefix(name)
-                if key not in UNGUARDED_KEYS and holds_nhs_number(_values(self.data, key)):
+                if key not in unguarded and holds_nhs_number(_values(self.data, key)):
                     self.nhs_number_fields.append(name)
-            self.data = redacted_data(self.data)
+            self.data = redacted_data(self.data, keep=unguarded)
         self.initial = redact_value(dict(self.initial))
 
     def clean(self):
         cleaned = super().clean()
         # The text that will be stored is checked too: cleaning must never make a number.
+        unguarded = UNGUARDED_KEYS | set(self.secret_fields)
         for name, value in list(cleaned.items()):
-            fresh = name not in UNGUARDED_KEYS and name not in self.nhs_number_fields
+            fresh = name not in unguarded and name not in self.nhs_number_fields
             if fresh and holds_nhs_number(value):
                 self.nhs_number_fields.append(name)
         for name in self.nhs_number_fields:

@@ -16,7 +16,15 @@ from django.db import connection
 from django.http import HttpResponse
 
 HEADER = "X-KB-Cache"
-NOT_CACHED_PREFIXES = ("/admin/", "/documents/", "/search/", "/api/", "/static/", "/media/")
+NOT_CACHED_PREFIXES = (
+    "/admin/",
+    "/documents/",
+    "/search/",
+    "/api/",
+    "/static/",
+    "/media/",
+    "/accounts/",
+)
 UNSHAREABLE = ("private", "no-store", "no-cache", "max-age=0")
 
 

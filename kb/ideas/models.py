@@ -90,6 +90,8 @@ class IdeaPage(KnowledgePage):
 
     content_kind = "idea"
     serve_select_related = ("waste_type", "organisation", "region")
+    # Followers hear when a published idea moves stage (kb.following).
+    notify_on_change = ("stage",)
     import_order = 4
     section_fields = (
         ("problem", "The problem"),

@@ -1,21 +1,20 @@
 """Emails to the person who sent an idea: the reference and status link, then each decision.
 
-Sent once the change is committed; a mail server that is down is logged (by reference only,
-never the address or the text) and does not undo the change.
+Each email goes into the outbox (kb.mail) in the same transaction as the change it reports, so
+a change that rolls back emails no one, and one that commits cannot lose its email to a mail
+server that is down: the outbox sends it as soon as the change commits, and retries until the
+server takes it. Failures are logged by outbox row and kind only, never the address or the text.
 """
 
-import logging
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .tokens import hash_token, status_token
+from kb.mail.outbox import queue_email
 
-logger = logging.getLogger(__name__)
+from .tokens import hash_token, status_token
 
 
 def absolute_url(path):
@@ -33,35 +32,28 @@ def status_link(submission):
     return absolute_url(reverse("ideas:status", args=[token]))
 
 
-def send_after_commit(submission, template, subject, **context):
-    """Email the submitter once the current transaction commits."""
-    submission_id = submission.pk
+def queue_for_submitter(submission, template, subject, **context):
+    """Queue an email to the submitter in the current transaction.
 
-    def send():
-        from .models import IdeaSubmission
-
-        current = IdeaSubmission.objects.select_related("idea_page", "merged_into").get(
-            pk=submission_id
-        )
-        body = render_to_string(
-            f"ideas/email/{template}.txt",
-            {"submission": current, "status_url": status_link(current), **context},
-        )
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [current.email])
-        except Exception:
-            logger.exception("Could not email the submitter of %s", current.reference)
-
-    transaction.on_commit(send, robust=True)
+    Written now, from the submission as this transaction leaves it: the same text that reading
+    it back after the commit would give, since the change that causes the email is already made.
+    """
+    body = render_to_string(
+        f"ideas/email/{template}.txt",
+        {"submission": submission, "status_url": status_link(submission), **context},
+    )
+    queue_email([submission.email], subject, body, kind=f"ideas.{template}")
 
 
 def idea_received(submission):
-    send_after_commit(submission, "received", f"Your idea {submission.reference} has been received")
+    queue_for_submitter(
+        submission, "received", f"Your idea {submission.reference} has been received"
+    )
 
 
 def status_changed(submission, change):
     page = submission.idea_page or submission.merged_into
-    send_after_commit(
+    queue_for_submitter(
         submission,
         "status_changed",
         f"Your idea {submission.reference}: {change.get_to_status_display().lower()}",

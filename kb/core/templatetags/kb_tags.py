@@ -46,3 +46,18 @@ def url_with(context, **changes):
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def error_items(form):
+    """(anchor, message) pairs for the error summary: the form's own `error_list()` when it has
+    one, otherwise each field's errors in field order (anchored at the field), then the rest."""
+    if form is None:
+        return []
+    if hasattr(form, "error_list"):
+        return form.error_list()
+    items = []
+    for field in form:
+        items += [(field.auto_id, message) for message in field.errors]
+    items += [("", message) for message in form.non_field_errors()]
+    return items
