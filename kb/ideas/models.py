@@ -292,6 +292,17 @@ class IdeaSubmission(models.Model):
     )
     role = models.CharField(max_length=120)
     email = models.EmailField(max_length=254)
+    # The staff account that sent it, when the person was signed in: they then also see its
+    # decisions among their notifications. Kept if the account goes (the idea stays theirs in
+    # history as "a former member").
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="idea_submissions",
+    )
     consent_to_publish = models.BooleanField(default=False)
     estimated_saving_hours = models.PositiveIntegerField(
         "estimated staff hours saved a year", null=True, blank=True

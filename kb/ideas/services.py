@@ -72,8 +72,9 @@ CONTENT_FIELDS = (
 )
 
 
-def submit_idea(data, form_token_hash):
-    """Store a new idea from the form's cleaned data, once per form token.
+def submit_idea(data, form_token_hash, user=None):
+    """Store a new idea from the form's cleaned data, once per form token (and, when `user` is
+    a signed-in member, as theirs).
 
     The form token is consumed in the same transaction as the insert, and its unique index
     settles two requests that race. When a consumed token comes back:
@@ -121,6 +122,7 @@ def submit_idea(data, form_token_hash):
                 flagged=bool(flags),
                 status_token_nonce=nonce,
                 status_token_hash=hash_token(status_token(nonce)),
+                submitted_by=user if getattr(user, "is_authenticated", False) else None,
             )
             SubmissionFormToken.objects.create(token_hash=form_token_hash, submission=submission)
             IdeaStatusChange.objects.create(
@@ -341,7 +343,25 @@ def _move(submission, status, actor, message, by_submitter=False):
     submission.save()
     if not by_submitter:
         notifications.status_changed(submission, change)
+        if submission.submitted_by_id and submission.submitted_by_id != getattr(actor, "pk", None):
+            _tell_member(submission, change)
     return change
+
+
+def _tell_member(submission, change):
+    """The member who sent the idea while signed in sees the decision among their
+    notifications. The link is the idea's public page once there is one, never the private
+    status link (a copy of the database must not open anyone's status page)."""
+    from kb.following.direct import notify_member
+
+    page = submission.idea_page or submission.merged_into
+    notify_member(
+        submission.submitted_by_id,
+        f"Your idea {submission.reference}: {change.get_to_status_display().lower()}",
+        url=page.url if page is not None and page.live else "",
+        text=change.message,
+        reason="It is about an idea you shared",
+    )
 
 
 def _free_slug(parent, title):

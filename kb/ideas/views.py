@@ -67,7 +67,7 @@ def submit(request):
             **vocabularies,
         )
         return _submit_page(request, form, token_expired=True)
-    result = services.submit_idea(form.cleaned_data, token_hash)
+    result = services.submit_idea(form.cleaned_data, token_hash, user=request.user)
     if result.changed:
         # The same form was sent before with other answers, and that version is the one stored
         # (services.submit_idea). Say so, and give the edited text back on a fresh form.
