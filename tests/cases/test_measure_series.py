@@ -299,3 +299,18 @@ def test_import_and_model_refuse_a_bad_series_with_the_same_message(
     with pytest.raises(CommandError):
         call_command("import_markdown", str(tmp_path), verbosity=0)
     assert f"series 1 (Streamed to SDEC): {message}" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_the_chart_caption_names_the_variation_once(client, make_case_study):
+    page = make_case_study("Flat waits")
+    page.series = [
+        CaseStudySeries(name="Waits", unit="min", direction="down",
+                        points=points([30, 31, 29, 30, 32, 30, 29, 31, 30, 30, 31, 29, 30, 31, 30]))
+    ]  # fmt: skip
+    page.save_revision().publish()
+
+    html = client.get(page.url).content.decode()
+
+    assert "<strong>Common cause variation.</strong> No point in the data meets" in html
+    assert "</strong> Common cause variation: no point" not in html

@@ -61,3 +61,14 @@ def error_items(form):
         items += [(field.auto_id, message) for message in field.errors]
     items += [("", message) for message in form.non_field_errors()]
     return items
+
+
+@register.filter
+def after_label(text, label):
+    """`text` without a leading "Label:" that repeats `label` (shown in bold before it), so a
+    caption reads "Common cause variation. No point ..." and not the label twice."""
+    text, label = str(text or ""), str(label or "")
+    if label and text.lower().startswith(label.lower() + ":"):
+        rest = text[len(label) + 1 :].strip()
+        return rest[:1].upper() + rest[1:]
+    return text
