@@ -1,0 +1,29 @@
+"""The case study's results on a phone (360 px wide): every cell says which column it is in,
+and the page passes axe; on a desktop the labels give way to the table's own headings."""
+
+from urllib.parse import urlparse
+
+from playwright.sync_api import expect
+
+
+def a_case_study_with_results():
+    from kb.cases.models import CaseStudyPage
+
+    page = CaseStudyPage.objects.live().filter(measures__isnull=False).order_by("title").first()
+    return urlparse(page.full_url).path
+
+
+def test_result_cells_are_labelled_on_a_phone(page, axe_check, screenshot):
+    address = a_case_study_with_results()
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(address)
+
+    row = page.locator("#measured-results + table tbody tr").first
+    for label in ("Before", "After", "Change", "Period"):
+        expect(row.locator(".nhsuk-table-responsive__heading", has_text=label)).to_be_visible()
+    screenshot(page, "case-study-results-360")
+    axe_check(page)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(row.locator(".nhsuk-table-responsive__heading").first).to_be_hidden()
+    expect(page.locator("#measured-results + table thead")).to_be_visible()
