@@ -27,3 +27,21 @@ def test_result_cells_are_labelled_on_a_phone(page, axe_check, screenshot):
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(row.locator(".nhsuk-table-responsive__heading").first).to_be_hidden()
     expect(page.locator("#measured-results + table thead")).to_be_visible()
+
+
+def test_a_phone_gets_a_back_link_where_the_breadcrumbs_were(page):
+    address = a_case_study_with_results()
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(address)
+
+    back = page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Back to")
+    expect(back).to_be_visible()
+    expect(back).to_have_text("Back to\u00a0Case studies")
+    back.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case studies")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(address)
+    expect(
+        page.get_by_role("navigation", name="Breadcrumb").locator(".nhsuk-back-link")
+    ).to_be_hidden()
