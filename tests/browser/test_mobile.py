@@ -45,3 +45,16 @@ def test_a_phone_gets_a_back_link_where_the_breadcrumbs_were(page):
     expect(
         page.get_by_role("navigation", name="Breadcrumb").locator(".nhsuk-back-link")
     ).to_be_hidden()
+
+
+def test_search_results_come_before_the_filters_on_a_phone(page, axe_check):
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/search/?q=discharge")
+
+    count = page.locator("#result-count")
+    expect(count).to_be_visible()
+    assert count.bounding_box()["y"] < 800  # in the first screenful, not after the filters
+    first_result = page.locator(".kb-result").first.bounding_box()
+    filters = page.get_by_role("heading", name="Filter results").bounding_box()
+    assert first_result["y"] < filters["y"]
+    axe_check(page)
