@@ -71,11 +71,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
-        """A new account through the provider needs an allowed address, as sign-up does."""
-        emails = [address.email for address in sociallogin.email_addresses]
-        if sociallogin.user is not None and sociallogin.user.email:
-            emails.append(sociallogin.user.email)
-        allowed = any(is_allowed(email, allowed_domains()) for email in emails)
+        """A new account through the provider needs the address it is made with to be at an
+        allowed domain and confirmed by the provider, as sign-up needs a confirmed one."""
+        email = (sociallogin.user.email if sociallogin.user is not None else "") or ""
+        verified = any(
+            address.verified and address.email.lower() == email.lower()
+            for address in sociallogin.email_addresses
+        )
+        allowed = bool(email) and verified and is_allowed(email, allowed_domains())
         return allowed and super().is_open_for_signup(request, sociallogin)
 
     def save_user(self, request, sociallogin, form=None):

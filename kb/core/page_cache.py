@@ -24,6 +24,8 @@ NOT_CACHED_PREFIXES = (
     "/static/",
     "/media/",
     "/accounts/",
+    "/following/",
+    "/notifications/",
 )
 UNSHAREABLE = ("private", "no-store", "no-cache", "max-age=0")
 

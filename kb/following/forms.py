@@ -1,6 +1,7 @@
 """The forms behind the follow buttons and the member's list of follows."""
 
 from django import forms
+from wagtail.models import Page
 
 from .models import Frequency
 from .registry import followable
@@ -23,9 +24,10 @@ class FollowForm(forms.Form):
         found = manager.filter(pk=cleaned["id"]).first()
         if found is None:
             raise forms.ValidationError("That cannot be followed: it no longer exists")
-        if entry.kind == "page":
+        if isinstance(found, Page):
             found = found.specific
-            if not found.live:
+            # Only what everyone may read: following must not reveal a restricted page's title.
+            if not found.live or found.get_view_restrictions().exists():
                 raise forms.ValidationError("That page is not published")
         cleaned["target"] = found
         return cleaned

@@ -9,6 +9,7 @@ that was rolled back.
 """
 
 from collections import defaultdict
+from functools import partial
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.mail.outbox import queue_email
+from kb.mail.outbox import deliver, queue_email
 
 from .models import URGENCY, Follow, Frequency, Notification, PublishedState
 from .registry import content_type_of, kind_of, kinds, targets_of
@@ -83,9 +84,18 @@ def follows_of(user):
     found = []
     for row in rows:
         obj = objects.get((row.content_type_id, row.object_id))
-        if obj is not None:
-            found.append((row, obj, kind_of(obj)))
+        if obj is None or not _open_to_all(obj):
+            continue  # deleted, unpublished or restricted since: its title is not shown
+        found.append((row, obj, kind_of(obj)))
     return found
+
+
+def _open_to_all(obj):
+    from wagtail.models import Page
+
+    if not isinstance(obj, Page):
+        return True
+    return obj.live and not obj.get_view_restrictions().exists()
 
 
 # --- what a publish tells -----------------------------------------------------------------------
@@ -93,30 +103,48 @@ def follows_of(user):
 
 def page_published(page, revision=None):
     """The notifications (and immediate emails) for one publish of a knowledge page. Returns
-    how many members were told."""
+    how many members were told.
+
+    Wagtail's editor publishes outside any transaction: the notifications and their emails are
+    written in one here, and the emails are tried only once it has committed (never one mail
+    server connection per follower inside the editor's request)."""
     page = page.specific
+    if not page.live:
+        return 0  # scheduled for later: announced when it goes live
     if page.get_view_restrictions().exists():
         return 0  # not for everyone's eyes: not announced
-    kind, text = _what_happened(page)
-    if kind is None:
-        return 0
-    actor = getattr(revision, "user_id", None)
-    targets = targets_of(page)
-    if not targets:
-        return 0
-    matches = _followers(targets, exclude_user=actor)
+    with transaction.atomic():
+        kind, text = _what_happened(page)
+        if kind is None:
+            return 0
+        matches = _followers(targets_of(page), exclude_user=getattr(revision, "user_id", None))
+        verb = {"published": "New", "updated": "Updated", "changed": "Changed"}[kind]
+        title = f"{verb} {page._meta.verbose_name}: {page.title}"
+        url = page.url or page.get_url() or "/"
+        return _record(matches, kind, title, url, text)
+
+
+def notify_followers(obj, kind, title, url, text="", actor_id=None):
+    """Tell the followers of `obj` (followed as `kind`, e.g. "network") that something happened
+    to it: a notification each, and an email at once for those who want it. The actor (who
+    made the change) is never told. Returns how many members were told."""
+    with transaction.atomic():
+        matches = _followers([(obj, kind)], exclude_user=actor_id)
+        return _record(matches, Notification.Kind.CHANGED, title, url, text)
+
+
+def _record(matches, kind, title, url, text=""):
+    """One notification for each of `matches` ({user id: (follow id, frequency, reason)}),
+    and the immediate emails, queued to be tried once the caller's transaction commits."""
     if not matches:
         return 0
-    verb = {"published": "New", "updated": "Updated", "changed": "Changed"}[kind]
-    title = f"{verb} {page._meta.verbose_name}: {page.title}"[:300]
-    url = page.url or page.get_url() or "/"
     notifications = [
         Notification(
             user_id=user_id,
             kind=kind,
-            title=title,
-            text=text[:500],
-            url=url[:500],
+            title=str(title)[:300],
+            text=str(text or "")[:500],
+            url=str(url)[:500],
             reason=reason[:300],
             follow_id=follow_id,
             frequency=frequency,
@@ -124,7 +152,9 @@ def page_published(page, revision=None):
         for user_id, (follow_id, frequency, reason) in matches.items()
     ]
     Notification.objects.bulk_create(notifications, batch_size=BATCH)
-    send_immediate(n for n in notifications if n.frequency == Frequency.IMMEDIATE)
+    queued = send_immediate(n for n in notifications if n.frequency == Frequency.IMMEDIATE)
+    if queued:
+        transaction.on_commit(partial(deliver, queued), robust=True)
     return len(notifications)
 
 
@@ -173,7 +203,7 @@ def _followers(targets, exclude_user=None):
     rows = Follow.objects.filter(wanted)
     if exclude_user is not None:
         rows = rows.exclude(user_id=exclude_user)
-    best, urgency = {}, {}
+    best, urgent = {}, {}
     for follow_id, user_id, content_type_id, object_id, frequency in rows.values_list(
         "id", "user_id", "content_type_id", "object_id", "frequency"
     ).iterator(chunk_size=2000):
@@ -181,10 +211,13 @@ def _followers(targets, exclude_user=None):
         choice = (position, URGENCY.index(frequency), follow_id, reason)
         if user_id not in best or choice < best[user_id]:
             best[user_id] = choice
-        # The email goes as the most urgent of the member's matching follows asks.
-        urgency[user_id] = min(urgency.get(user_id, len(URGENCY)), URGENCY.index(frequency))
+        # The email goes as the most urgent of the member's matching follows asks; that follow
+        # is the one the notification names, so its unsubscribe link stops those emails.
+        ranked = (URGENCY.index(frequency), follow_id)
+        if user_id not in urgent or ranked < urgent[user_id]:
+            urgent[user_id] = ranked
     return {
-        user_id: (choice[2], URGENCY[urgency[user_id]], choice[3])
+        user_id: (urgent[user_id][1], URGENCY[urgent[user_id][0]], choice[3])
         for user_id, choice in best.items()
     }
 
@@ -198,12 +231,13 @@ def unsubscribe_headers(url):
 
 
 def send_immediate(notifications):
-    """An email for each notification its member wants at once, into the outbox."""
+    """An email for each notification its member wants at once, into the outbox; returns the
+    outbox rows' ids, for the caller to deliver once its transaction commits."""
     notifications = list(notifications)
     if not notifications:
-        return 0
+        return []
     users = get_user_model().objects.in_bulk({n.user_id for n in notifications})
-    now = timezone.now()
+    now, queued = timezone.now(), []
     for notification in notifications:
         user = users.get(notification.user_id)
         if user is None or not user.email or not user.is_active:
@@ -222,16 +256,19 @@ def send_immediate(notifications):
                 "manage_url": absolute_url(reverse("following:manage")),
             },
         )
-        queue_email(
-            [user.email],
-            notification.title,
-            body,
-            headers=unsubscribe_headers(unsubscribe),
-            kind="following:immediate",
+        queued.append(
+            queue_email(
+                [user.email],
+                notification.title,
+                body,
+                headers=unsubscribe_headers(unsubscribe),
+                kind="following:immediate",
+                deliver_now=False,
+            ).pk
         )
     ids = [n.pk for n in notifications if n.pk is not None]
     Notification.objects.filter(pk__in=ids).update(emailed_at=now)
-    return len(notifications)
+    return queued
 
 
 def send_digests(frequency, now=None, limit_users=None):

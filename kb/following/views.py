@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +23,8 @@ NOTIFICATIONS_SHOWN = 100
 
 def _safe_next(request, fallback):
     target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only ("/case-studies/x/"): never another host, nor a relative name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -44,7 +47,7 @@ def follow(request):
     else:
         services.unfollow(request.user, target)
         messages.success(request, f"You no longer follow {name}.")
-    return redirect(_safe_next(request, "following:manage"))
+    return HttpResponseRedirect(_safe_next(request, reverse("following:manage")))
 
 
 @login_required
@@ -95,10 +98,9 @@ def _to_follow(followed):
 def notifications(request):
     rows = list(Notification.objects.filter(user=request.user)[:NOTIFICATIONS_SHOWN])
     response = render(request, "following/notifications.html", {"notifications": rows})
-    # Seen now: the header's count goes back to zero on the next page.
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    # Seen now (those shown, not older ones beyond the list): the header's count goes down.
+    shown = [row.pk for row in rows if row.read_at is None]
+    Notification.objects.filter(pk__in=shown).update(read_at=timezone.now())
     return response
 
 

@@ -325,3 +325,74 @@ def test_follows_and_notifications_are_in_the_data_download_and_go_with_the_acco
     assert data["following"]["notifications"][0]["title"] == "New case study: Streaming to SDEC"
     member.delete()
     assert not Follow.objects.exists() and not Notification.objects.exists()
+
+
+# --- found in review -----------------------------------------------------------------------------
+
+
+def test_a_page_scheduled_for_later_is_announced_only_when_it_goes_live(make_case_study, members):
+    import datetime
+
+    from django.utils import timezone
+
+    services.follow(members("pat"), uec())
+    page = make_case_study("Embargoed", publish=False)
+    page.go_live_at = timezone.now() + datetime.timedelta(days=7)
+    page.save_revision().publish()
+
+    assert not Notification.objects.exists()
+
+
+def test_a_restricted_page_cannot_be_followed_nor_its_title_learnt(
+    make_case_study, members, signed_in
+):
+    page = make_case_study("Private pilot")
+    PageViewRestriction.objects.create(page=page, restriction_type="login")
+    member = members("pat")
+    client = signed_in(member)
+
+    response = client.post(
+        "/following/follow/", {"kind": "page", "id": page.pk, "action": "follow"}
+    )
+
+    assert response.status_code == 400
+    assert "Private pilot" not in response.content.decode()
+    Follow.objects.create(  # followed before the restriction came
+        user=member, content_type=services.content_type_of(page), object_id=page.pk
+    )
+    assert "Private pilot" not in client.get("/following/").content.decode()
+
+
+def test_the_unsubscribe_link_in_an_immediate_email_stops_those_emails(
+    make_case_study, members, commit
+):
+    member = members("pat")
+    page = make_case_study("Streaming to SDEC")
+    services.follow(member, page, frequency="weekly")
+    services.follow(member, uec(), frequency="immediate")
+
+    page.title = "Streaming to SDEC, a year on"
+    commit(page.save_revision().publish)
+    link = mail.outbox[-1].extra_headers["List-Unsubscribe"].strip("<>")
+    Client().post(
+        link.split("testserver", 1)[-1], "List-Unsubscribe=One-Click", content_type="text/plain"
+    )
+    mail.outbox.clear()
+    page.title = "Streaming to SDEC, two years on"
+    commit(page.save_revision().publish)
+
+    assert mail.outbox == []
+    assert Notification.objects.filter(user=member).count() == 2  # still told on the site
+
+
+def test_a_next_that_is_not_an_address_goes_to_the_follows_page(site_tree, members, signed_in):
+    response = signed_in(members("ada")).post(
+        "/following/follow/", {"kind": "pathway", "id": uec().pk, "action": "follow", "next": "foo"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/following/"
+
+
+def test_the_unsubscribe_page_is_never_served_from_the_page_cache(members, client):
+    address = f"/following/unsubscribe/{unsubscribe_token(members('pat').pk)}/"
+    client.get(address)
+    assert client.get(address).get("X-KB-Cache") != "HIT"
