@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kb.mail",
     "kb.accounts",
     "kb.following",
+    "kb.networks",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

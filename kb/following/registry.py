@@ -36,11 +36,17 @@ def kinds():
 
 
 def kind_of(obj):
-    """The name under which an object is followed (a page's specific class counts as a page)."""
+    """The name under which an object is followed (a page's specific class counts as a page,
+    unless that class is registered under a name of its own)."""
     from wagtail.models import Page
 
     _register_defaults()
     if isinstance(obj, Page):
+        # A page type registered under its own name (a network) is followed as that; any
+        # other page as "page".
+        for kind, entry in _REGISTRY.items():
+            if entry.model is not Page and isinstance(obj, entry.model):
+                return kind
         return "page"
     for kind, entry in _REGISTRY.items():
         if isinstance(obj, entry.model):

@@ -7,6 +7,7 @@ from kb.cases.models import CaseStudyIndexPage
 from kb.core.models import HomePage
 from kb.guides.models import GuidanceIndexPage
 from kb.ideas.models import IdeaIndexPage
+from kb.networks.models import NetworkIndexPage
 
 HOME_TITLE = "NHS Improvement Knowledge Base"
 
@@ -65,4 +66,24 @@ def ensure_site_structure():
         home.add_child(instance=cases)
         cases.save_revision().publish()
     ideas = IdeaIndexPage.ensure(home)
+    ensure_network_index(home)
     return home, guidance, cases, ideas
+
+
+def ensure_network_index(home=None):
+    """The "Networks" index (`/networks/`) under the home page, created if missing; idempotent.
+    Kept out of ensure_site_structure's return value, which its callers unpack."""
+    index = NetworkIndexPage.objects.first()
+    if index is None:
+        home = home or HomePage.objects.first()
+        index = NetworkIndexPage(
+            title="Networks",
+            slug="networks",
+            show_in_menus=True,
+            intro="Learning and Improvement Networks and improvement collaboratives bring "
+            "clinical and operational leaders together to learn from each other and share what "
+            "works. Find the networks in your region and ask to join.",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index

@@ -20,7 +20,7 @@ BUDGETS = {
     "idea": ("/ideas/slim-down-standard-theatre-instrument-trays/", 10),
     "case study library": ("/case-studies/", 13),
     "guidance library": ("/guidance/", 10),
-    "home page": ("/", 14),
+    "home page": ("/", 15),  # one query per top-level section type (networks made it 5)
 }
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from kb.networks.demo import load_demo_networks
 from kb.publishing.markdown_import import import_paths
 from kb.publishing.site_structure import ensure_site_structure
 
@@ -26,7 +27,9 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(str(failure)))
         if result.failed:
             raise CommandError(f"{len(result.failed)} demo files failed to import")
-        if result.created or result.updated:
+        # The networks are not Markdown files: they are made in Python (kb/networks/demo.py).
+        networks = load_demo_networks()
+        if result.created or result.updated or networks:
             call_command("update_index", verbosity=0)
             if connection.vendor == "sqlite":
                 with connection.cursor() as cursor:
@@ -34,6 +37,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content: {len(result.created)} created, {len(result.updated)} updated, "
-                f"{len(result.unchanged)} unchanged."
+                f"{len(result.unchanged)} unchanged; {networks} networks created."
             )
         )
