@@ -21,6 +21,7 @@ a request is kept on them: everything a request decides travels in the `Subject`
 """
 
 import hashlib
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -87,7 +88,7 @@ class Subject:
     entries: list = field(default_factory=list)
 
 
-class KnowledgeFeed(Feed):
+class KnowledgeFeed(Feed, metaclass=ABCMeta):
     """The newest published pages that `narrow()` keeps, at most FEED_LENGTH, as Atom."""
 
     feed_type = KnowledgeAtom1Feed
@@ -111,9 +112,10 @@ class KnowledgeFeed(Feed):
         return subject
 
     # -- what each feed says -----------------------------------------------------------------
+    @abstractmethod
     def describe(self, request, *args, **kwargs):
-        """The feed's Subject; raise Http404 for a subject that does not exist."""
-        raise NotImplementedError
+        """The feed's Subject; raise Http404 for a subject that does not exist. Every feed
+        says what it is about: the base class cannot be made on its own."""
 
     def page_models(self, subject):
         return knowledge_page_models()
