@@ -15,10 +15,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from kb.following.services import notify_followers
+from kb.following.direct import notify_member
+from kb.following.models import Notification
+from kb.following.services import absolute_url, notify_followers
+from kb.mail.outbox import queue_email
 
 from .calendar import network_calendar
 from .choices import MembershipStatus
@@ -116,7 +120,12 @@ def join(request, network):
 
 
 def decide(request, network, membership_id):
-    """A lead approves or declines a request (`decision` = approve | decline)."""
+    """A lead approves or declines a request (`decision` = approve | decline).
+
+    The member who asked is told (a notification on the site and an email, through the outbox,
+    in the same transaction as the decision), unless the decision is their own. Deciding what
+    is already decided (a second press, or two leads at once) changes nothing and tells no
+    one again."""
     refused = _post_only(request) or _require_sign_in(request, network)
     if refused:
         return refused
@@ -126,15 +135,46 @@ def decide(request, network, membership_id):
     if decision not in ("approve", "decline"):
         messages.error(request, "Choose Approve or Decline for the request.")
         return _back(network, "requests")
-    membership.status = (
-        MembershipStatus.APPROVED if decision == "approve" else MembershipStatus.DECLINED
-    )
-    membership.decided_at = timezone.now()
-    membership.decided_by = request.user
-    membership.save()
+    status = MembershipStatus.APPROVED if decision == "approve" else MembershipStatus.DECLINED
+    with transaction.atomic():
+        # One conditional UPDATE: of two leads deciding at once, only one changes the row, and
+        # only that one tells the member.
+        changed = (
+            network.memberships.filter(pk=membership.pk)
+            .exclude(status=status)
+            .update(status=status, decided_at=timezone.now(), decided_by=request.user)
+        )
+        if changed and membership.user_id != request.user.pk:
+            tell_member_of_decision(
+                network, membership.user, approved=status == MembershipStatus.APPROVED
+            )
     _purge()  # the member list and count that readers see
     messages.success(request, "Request approved." if decision == "approve" else "Request declined.")
     return _back(network, "requests")
+
+
+def tell_member_of_decision(network, user, approved):
+    """The member's notification and email about a lead's decision on their request to join,
+    in the caller's transaction (the email is sent once it commits)."""
+    if approved:
+        title = f"Your request to join {network.title} has been approved"
+        text = "You are now a member of the network."
+    else:
+        title = f"Your request to join {network.title} was not approved"
+        text = "A lead declined your request. You can ask again from the network's page."
+    url = f"{network.url}#membership"
+    notification = notify_member(
+        user.pk, title, url=url, text=text, reason="It is about your request to join a network"
+    )
+    if not user.email or not user.is_active:
+        return
+    body = render_to_string(
+        "networks/email/decision.txt",
+        {"network": network, "approved": approved, "title": title, "url": absolute_url(url)},
+    )
+    queue_email([user.email], title, body, kind="networks.decision")
+    # Emailed here, not by a digest (notify_member's notifications are never in one anyway).
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
 
 
 def post_update(request, network):

@@ -56,3 +56,29 @@ def northshire(db):
 
 def uec():
     return Pathway.objects.get(slug="urgent-and-emergency-care")
+
+
+def next_january(day=14):
+    """A winter day next year: always ahead, within the form's five years, and on GMT (London
+    time is UTC), so times can be checked in either."""
+    import datetime
+
+    return datetime.date(datetime.date.today().year + 1, 1, day)
+
+
+def when(day=None, start=(14, 0), end=(15, 30), end_day=None, **overrides):
+    """The event form's date and time boxes, as a lead fills them in (day, month, year, hour,
+    minute), for one day (or `end_day`); `overrides` replace single boxes ("start_date_day")."""
+    day = day or next_january()
+    end_day = end_day or day
+    data = {}
+    for name, value in (("start_date", day), ("end_date", end_day)):
+        data |= {
+            f"event-{name}_day": str(value.day),
+            f"event-{name}_month": str(value.month),
+            f"event-{name}_year": str(value.year),
+        }
+    for name, (hour, minute) in (("start_time", start), ("end_time", end)):
+        data |= {f"event-{name}_hour": str(hour), f"event-{name}_minute": f"{minute:02d}"}
+    data.update({f"event-{key}": value for key, value in overrides.items()})
+    return data

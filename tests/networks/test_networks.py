@@ -14,7 +14,7 @@ from kb.following.models import Notification
 from kb.following.registry import kind_of
 from kb.networks.models import Membership, NetworkEvent, NetworkKind, NetworkUpdate
 
-from .conftest import uec
+from .conftest import next_january, uec, when
 
 NHS_NUMBER = "943 476 5919"  # a valid-checksum test number
 
@@ -136,9 +136,7 @@ def test_an_event_is_listed_and_served_as_icalendar(client, make_network, staff)
         f"{network.url}events/",
         {
             "event-title": "Flow huddle: ‘discharge before noon’",
-            "event-date": "14/03/2030",
-            "event-start_time": "14:00",
-            "event-end_time": "15:30",
+            **when(),
             "event-online": "on",
             "event-location": "Northshire Education Centre",
             "event-booking_url": "https://events.example.nhs.uk/flow",
@@ -155,9 +153,14 @@ def test_an_event_is_listed_and_served_as_icalendar(client, make_network, staff)
     (vevent,) = calendar.walk("VEVENT")
     assert str(vevent["SUMMARY"]) == event.title
     assert vevent["UID"] and vevent["DTSTAMP"]
-    # 14:00 in London in March (GMT) is 14:00 UTC.
-    assert vevent.decoded("DTSTART") == datetime.datetime(2030, 3, 14, 14, 0, tzinfo=datetime.UTC)
-    assert vevent.decoded("DTEND") == datetime.datetime(2030, 3, 14, 15, 30, tzinfo=datetime.UTC)
+    # 14:00 in London in January (GMT) is 14:00 UTC.
+    day = next_january()
+    assert vevent.decoded("DTSTART") == datetime.datetime.combine(
+        day, datetime.time(14, 0), datetime.UTC
+    )
+    assert vevent.decoded("DTEND") == datetime.datetime.combine(
+        day, datetime.time(15, 30), datetime.UTC
+    )
     assert "Northshire Education Centre" in str(vevent["LOCATION"])
     assert str(vevent["URL"]) == "https://events.example.nhs.uk/flow"
 
@@ -237,45 +240,27 @@ def test_update_form_stores_odd_text_as_text(client, make_network, staff, title)
     ("data", "error"),
     [
         ({}, "Enter a title for the event"),
-        ({"event-title": "Huddle", "event-date": "31/02/2030"}, "Enter the date as day/month/year"),
+        ({"event-title": "Huddle", **when(start_date_day="31", start_date_month="2")}, "real date"),
         (
-            {
-                "event-title": "Huddle",
-                "event-date": "01/03/2030",
-                "event-start_time": "15:00",
-                "event-end_time": "14:00",
-                "event-online": "on",
-            },
+            {"event-title": "Huddle", "event-online": "on", **when(start=(15, 0), end=(14, 0))},
             "The end time must be after the start time",
         ),
+        ({"event-title": "Huddle", **when()}, "Say where the event is"),
         (
             {
                 "event-title": "Huddle",
-                "event-date": "01/03/2030",
-                "event-start_time": "14:00",
-                "event-end_time": "15:00",
-            },
-            "Say where the event is",
-        ),
-        (
-            {
-                "event-title": "Huddle",
-                "event-date": "01/03/2030",
-                "event-start_time": "14:00",
-                "event-end_time": "15:00",
                 "event-online": "on",
                 "event-booking_url": "javascript:alert(1)",
+                **when(),
             },
             "Enter the booking link",
         ),
         (
             {
                 "event-title": "Huddle",
-                "event-date": "01/03/2030",
-                "event-start_time": "14:00",
-                "event-end_time": "15:00",
                 "event-online": "on",
                 "event-description": f"For {NHS_NUMBER}",
+                **when(),
             },
             "Remove the NHS number",
         ),
@@ -323,9 +308,7 @@ def test_join_and_event_forms_store_odd_text_as_text(client, make_network, staff
         f"{network.url}events/",
         {
             "event-title": text,
-            "event-date": "2030-03-01",
-            "event-start_time": "09:00",
-            "event-end_time": "10:00",
+            **when(start=(9, 0), end=(10, 0)),
             "event-location": text,
         },
     )
