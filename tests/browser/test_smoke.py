@@ -42,7 +42,7 @@ def test_an_improvement_guide_renders_its_sections(page, screenshot, axe_check):
 
 def test_a_case_study_shows_its_measured_results_and_evidence(page, screenshot, axe_check):
     page.goto("/case-studies/pah-emergency-department-flow/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Princess Alexandra")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Faster emergency department flow")
     table = page.get_by_role("table")
     expect(table).to_contain_text("4-hour")
     summary = page.get_by_text(re.compile("^Strength of evidence"))
@@ -71,7 +71,7 @@ def test_unknown_page_shows_the_branded_404(page, axe_check):
 def test_a_girft_standard_renders_the_standard_and_who_cites_it(page, screenshot, axe_check):
     page.goto("/guidance/")
     page.get_by_role("link", name="Ambulance handover within 15 minutes").click()
-    expect(page.get_by_text(re.compile(r"GIRFT standard GIRFT-EM-01"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"GIRFT standard KB-EM-01"))).to_be_visible()
     expect(page.get_by_role("heading", name="The standard")).to_be_visible()
     for heading in ("Rationale", "How it is measured", "Evidence"):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
@@ -90,7 +90,7 @@ def test_the_model_emergency_department_blueprint_lists_components_and_standards
     assert page.locator(".kb-components > li").count() >= 7
     standards = page.get_by_role("heading", name="Standards this blueprint embodies")
     expect(standards).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("^GIRFT-EM-01"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^KB-EM-01"))).to_be_visible()
     expect(page.get_by_text("Next review due")).to_be_visible()
     screenshot(page, "blueprint")
     axe_check(page)
