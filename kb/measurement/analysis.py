@@ -15,9 +15,11 @@ An empty dict means the points could not be analysed. Rules for the judgement:
 
 - After a change with recalculated limits, the change moved the process when the new mean lies
   beyond the previous process limits; which side, with the direction, makes it an improvement
-  or a concern ("neither" when no direction is better). The variation summary only judges the
-  latest segment, which after a sustained change is usually stable again: this comparison is
-  what readers want from a before-and-after chart.
+  or a concern ("neither" when no direction is better). With several recalculations the latest
+  change is judged: the last segment against the one before it. The variation summary only
+  judges the latest point (the Making Data Count icon), which after a sustained change is
+  usually common cause again: this comparison is what readers want from a before-and-after
+  chart, so a case study whose change moved the process still reports the improvement.
 - A series' signal is "improvement" when its latest variation is special cause improvement or
   the change was an improvement; otherwise "concern" when either is a concern; otherwise "none".
 - A page's signal is "improvement" when any of its series shows improvement, "none" when none
@@ -25,21 +27,37 @@ An empty dict means the points could not be analysed. Rules for the judgement:
 """
 
 from . import spc
+from .points import change_indices
 
 IMPROVEMENT = "improvement"
 CONCERN = "concern"
 NONE = "none"
 
 
-def analyse(points, direction, change_at="", target=None):
-    """The SPCResult for a series' points, or None if they cannot be analysed."""
-    points = list(points or [])
-    labels = [label for label, _ in points]
-    change_at = (change_at or "").strip()
-    change = labels.index(change_at) if change_at in labels else None
+def analyse(
+    points,
+    direction,
+    change_at="",
+    target=None,
+    screen_moving_ranges=False,
+    precedence=spc.DEFAULT_PRECEDENCE,
+):
+    """The SPCResult for a series' points, or None if they cannot be analysed.
+
+    `change_at` is the series' change periods: text with ";" between them, or a list. A period
+    not in the data is passed over (validate_series refuses one on the way in)."""
     try:
-        return spc.analyse_series(points, direction, change_point=change or None, target=target)
-    except ValueError:
+        points = list(points or [])
+        labels = [point[0] for point in points]
+        return spc.analyse_series(
+            points,
+            direction,
+            change_points=change_indices(labels, change_at),
+            target=target,
+            screen_moving_ranges=bool(screen_moving_ranges),
+            precedence=precedence,
+        )
+    except (ValueError, TypeError, IndexError, KeyError):
         return None
 
 
@@ -66,15 +84,19 @@ def summarise(result, unit="", change_at=""):
 
 
 def change_summary(result, unit="", change_at=""):
-    """After recalculated limits: did the change move the process beyond its old limits?
+    """After recalculated limits: did the latest change move the process beyond its old limits?
 
     Returns (code, words) with code "improvement", "concern", "neither" or "none"; None when the
-    limits were not recalculated at a change.
+    limits were not recalculated at a change. The words name the period the latest segment
+    starts at; `change_at` (the series' change periods) is accepted for callers that pass it,
+    but that period is always the one the limits were recalculated from.
     """
     if result is None or not result.limits_recalculated:
         return None
     before, after = result.segments[-2], result.segments[-1]
-    change_at = (change_at or "").strip() or result.points[after.start].label
+    change_at = result.points[after.start].label
+    # With several recalculations, say which change is judged.
+    change = f"{'latest ' if len(result.segments) > 2 else ''}change at {change_at}"
     number = spc.format_number
     unit = "%" if unit == "%" else f" {unit}".rstrip()
     if after.centre > before.upper_limit:
@@ -85,7 +107,7 @@ def change_summary(result, unit="", change_at=""):
         limit = f"below the previous lower limit ({number(before.lower_limit)}{unit})"
     else:
         return NONE, (
-            f"Since the change at {change_at}, the mean ({number(after.centre)}{unit}) is "
+            f"Since the {change}, the mean ({number(after.centre)}{unit}) is "
             "within the previous process limits: no clear change in the process yet."
         )
     if result.direction == spc.NEITHER:
@@ -95,7 +117,7 @@ def change_summary(result, unit="", change_at=""):
     else:
         code, words = CONCERN, "a deterioration"
     return code, (
-        f"The change at {change_at} moved the process: the new mean "
+        f"The {change} moved the process: the new mean "
         f"({number(after.centre)}{unit}) lies {limit}, {words} beyond common cause variation."
     )
 

@@ -13,13 +13,20 @@ cause. Colour is never the only cue (WCAG 1.4.1): improvement points are large r
 circles, concern points squares, "neither" points diamonds and common cause small circles,
 each named in the legend, in the point's own <title> and in the data table.
 
-Every piece of caller text (title, labels) is escaped: labels may be typed by users.
+Markers (`Marker`) label moments on the chart, such as the start of each PDSA cycle: a numbered
+flag on a dotted vertical line at a point, with a <title> for pointer users and a sentence each
+in the chart's description, since a screen reader reads the chart as one image.
+
+Every piece of caller text (title, labels) is escaped: labels may be typed by users. Values are
+bounded (spc.MAX_ABS_VALUE) and the scale is worked out so that no coordinate can be inf or
+NaN, and the axis has a bounded number of ticks however narrow the range of values.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from html import escape
 from typing import NamedTuple
 
@@ -58,13 +65,25 @@ SIGNAL_WORDS = {
 # The version of what a chart looks like. Series store their drawn charts (kb.measurement.series)
 # with it: change it whenever the SVG, the words or the table a page shows for a chart change,
 # and each stored chart is drawn afresh when shown until its series is saved again.
-CHART_VERSION = 1
+CHART_VERSION = 2
 
 _MARGIN_LEFT = 64
 _MARGIN_RIGHT = 20
 _MARGIN_TOP = 24
 _MARGIN_BOTTOM = 92  # room for the period labels and two legend rows
 _POINT_PADDING = 14  # keeps the first and last markers off the axes
+_MAX_TICKS = 12
+MARKER_COLOUR = "#003087"  # NHS dark blue: white text on it is well above 4.5:1
+_FLAG_HEIGHT = 16
+
+
+class Marker(NamedTuple):
+    """A moment to mark on a chart: at point `index`, showing `label` (short: "1"), described
+    by `text` ("PDSA cycle 1: Triage nurse at the front door")."""
+
+    index: int
+    label: str
+    text: str
 
 
 class DataTableRow(NamedTuple):
@@ -86,8 +105,11 @@ def data_table_rows(result: SPCResult) -> list[DataTableRow]:
     ]
 
 
-def describe_chart(result: SPCResult) -> str:
-    """What the chart shows, in words: used as the SVG's <desc> and usable as a caption."""
+def describe_chart(result: SPCResult, markers: Sequence[Marker] = ()) -> str:
+    """What the chart shows, in words: used as the SVG's <desc> and usable as a caption.
+
+    Markers (those at a point of the chart) are listed in order, each with its point's period.
+    """
     points = result.points
     first, last = points[0].label, points[-1].label
     span = f"for {first}" if len(points) == 1 else f"from {first} to {last}"
@@ -97,14 +119,19 @@ def describe_chart(result: SPCResult) -> str:
     )
     count = "1 point" if len(points) == 1 else f"{len(points)} points"
     sentences = [f"{kind} of {count} {span}; {direction}."]
+    last = len(result.segments) - 1
     for segment in result.segments:
         where = ""
         if result.limits_recalculated:
-            where = (
-                f"Before the change at {points[segment.end].label}, "
-                if segment.index == 0
-                else f"From the change at {points[segment.start].label}, "
-            )
+            if segment.index == 0:
+                where = f"Before the change at {points[segment.end].label}, "
+            elif segment.index < last:
+                where = (
+                    f"From the change at {points[segment.start].label} until the change at "
+                    f"{points[segment.end].label}, "
+                )
+            else:
+                where = f"From the change at {points[segment.start].label}, "
         centre = f"{segment.centre_kind} {format_number(segment.centre)}"
         if result.is_xmr:
             limits = (
@@ -121,6 +148,14 @@ def describe_chart(result: SPCResult) -> str:
         sentences.append(f"Target {format_number(result.target)} (dash-dot line).")
         sentences.append(result.assurance_text)
     sentences.extend(result.notes)
+    shown = _markers_in_range(result, markers)
+    if shown:
+        sentences.append(f"{len(shown)} marked {'event' if len(shown) == 1 else 'events'}:")
+        sentences.extend(
+            f"Marker {_sentence(marker.label)}, at {points[marker.index].label}: "
+            f"{_sentence(marker.text)}."
+            for marker in shown
+        )
     return " ".join(sentences)
 
 
@@ -132,26 +167,30 @@ def render_chart_svg(
     value_axis_label: str | None = None,
     width: int = 720,
     height: int = 360,
+    markers: Sequence[Marker] = (),
 ) -> str:
     """The chart as an <svg> string. All text in it is escaped, so a template may mark it safe.
 
-    `id_prefix` names the <title> and <desc> ids; give each chart on a page its own.
+    `id_prefix` names the <title> and <desc> ids; give each chart on a page its own. `markers`
+    are drawn at their points; one whose index is not a point of the chart is left out.
     """
     prefix = _safe_id(id_prefix)
     title_id, desc_id = f"{prefix}-title", f"{prefix}-desc"
-    plot = _Plot(result, width, height)
+    shown = _markers_in_range(result, markers)
+    plot = _Plot(result, width, height, shown)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" font-family="{FONT_FAMILY}" font-size="12" '
         f'class="spc-chart spc-chart--{result.chart_type}">',
         f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(describe_chart(result))}</desc>',
+        f'<desc id="{desc_id}">{escape(describe_chart(result, shown))}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#FFFFFF"/>',
         *plot.axes(value_axis_label),
         *plot.process_lines(),
         *plot.target_line(),
         *plot.change_line(),
+        *plot.event_markers(),
         plot.data_line(),
         *plot.markers(),
         *plot.legend(),
@@ -185,6 +224,25 @@ def _special_cause_count(points: tuple[ChartPoint, ...]) -> str:
     )
 
 
+def _markers_in_range(result: SPCResult, markers: Sequence[Marker]) -> list[Marker]:
+    """The markers at a point of the chart, in the order of their points (stable)."""
+    count = len(result.points)
+    shown = [
+        Marker(*marker)
+        for marker in markers or ()
+        if isinstance(marker, tuple)
+        and len(marker) == 3
+        and isinstance(marker[0], int)
+        and not isinstance(marker[0], bool)
+        and 0 <= marker[0] < count
+    ]
+    return sorted(shown, key=lambda marker: marker.index)
+
+
+def _sentence(text: object) -> str:
+    return " ".join(str(text).split()).rstrip(".")
+
+
 def _safe_id(id_prefix: str) -> str:
     # Ids go into attributes and aria references: keep them to letters, digits, - and _.
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", id_prefix).strip("-")
@@ -192,6 +250,7 @@ def _safe_id(id_prefix: str) -> str:
 
 
 def _nice_step(span: float, ticks: int) -> float:
+    # span is finite and positive (see _Plot): the step is too.
     raw = span / ticks
     power = 10 ** math.floor(math.log10(raw))
     for multiple in (1, 2, 2.5, 5, 10):
@@ -208,8 +267,9 @@ def _number(value: float) -> str:
 class _Plot:
     """Scales from data to SVG coordinates and draws each layer of the chart."""
 
-    def __init__(self, result: SPCResult, width: int, height: int):
+    def __init__(self, result: SPCResult, width: int, height: int, markers: Sequence[Marker] = ()):
         self.result = result
+        self.event_marks = list(markers)
         self.left = _MARGIN_LEFT
         self.right = width - _MARGIN_RIGHT
         self.top = _MARGIN_TOP
@@ -222,12 +282,39 @@ class _Plot:
                 values.extend((segment.upper_limit, segment.lower_limit))
         if result.target is not None:
             values.append(result.target)
+        # Analysed values are finite and bounded; this scale stays finite for any that are not.
+        values = [value for value in values if math.isfinite(value)] or [0.0]
         low, high = min(values), max(values)
+        size = max(abs(low), abs(high))
         if high == low:
             low, high = low - 1, high + 1
+        elif high - low < 1e-9 * size:
+            # A range narrower than floating point can tick through at this size (10^12 and a
+            # fraction): widen it so each tick is a different number.
+            middle, half = (low + high) / 2, 0.5e-9 * size
+            low, high = middle - half, middle + half
         padding = (high - low) * 0.08
         self.low, self.high = low - padding, high + padding
+        if not math.isfinite(self.high - self.low) or self.high <= self.low:
+            self.low, self.high = -1.0, 1.0
         self.step = _nice_step(self.high - self.low, 5)
+        self.ticks = self._ticks()
+        # Room for the longest tick label (a trillion takes 18 characters) and the value axis
+        # label beside it; never less than the usual margin, which fits five characters.
+        longest = max((len(text) for _, text in self.ticks), default=0)
+        self.left = max(_MARGIN_LEFT, round(30 + _text_width("0" * longest, 6.7)))
+
+    def _ticks(self) -> list[tuple[float, str]]:
+        """(value, label) of each tick: at most _MAX_TICKS, counted rather than stepped through,
+        so no rounding can keep the loop going."""
+        first = math.ceil(self.low / self.step)
+        ticks = []
+        for count in range(_MAX_TICKS):
+            tick = (first + count) * self.step
+            if tick > self.high:
+                break
+            ticks.append((tick, format_number(round(tick, 10))))
+        return ticks
 
     def x(self, index: int) -> float:
         count = len(self.result.points)
@@ -238,12 +325,16 @@ class _Plot:
 
     def y(self, value: float) -> float:
         share = (value - self.low) / (self.high - self.low)
-        return self.bottom - share * (self.bottom - self.top)
+        y = self.bottom - share * (self.bottom - self.top)
+        # Every value drawn is within the scale; this only keeps a coordinate finite and near
+        # the chart should a caller ever hand over an SPCResult built some other way.
+        if not math.isfinite(y):
+            return float(self.top if value > self.high else self.bottom)
+        return min(max(y, -self.height), 2.0 * self.height)
 
     def axes(self, value_axis_label: str | None) -> list[str]:
         parts = ['<g class="spc-axes">']
-        tick = math.ceil(self.low / self.step) * self.step
-        while tick <= self.high:
+        for tick, text in self.ticks:
             y = _number(self.y(tick))
             parts.append(
                 f'<line x1="{self.left - 5}" y1="{y}" x2="{self.right}" y2="{y}" '
@@ -252,9 +343,8 @@ class _Plot:
             parts.append(
                 f'<text x="{self.left - 8}" y="{y}" text-anchor="end" '
                 f'dominant-baseline="middle" fill="{TEXT_COLOUR}">'
-                f"{escape(format_number(round(tick, 10)))}</text>"
+                f"{escape(text)}</text>"
             )
-            tick += self.step
         parts.append(
             f'<line x1="{self.left}" y1="{self.top}" x2="{self.left}" y2="{self.bottom}" '
             f'stroke="{AXIS_COLOUR}" stroke-width="1"/>'
@@ -319,16 +409,57 @@ class _Plot:
         ]
 
     def change_line(self) -> list[str]:
-        change = self.result.change_point
-        if change is None:
+        """A dotted line between the points either side of each change, labelled "Change"."""
+        parts = []
+        for change in self.result.changes:
+            x = _number((self.x(change - 1) + self.x(change)) / 2)
+            parts += [
+                f'<line class="spc-change" x1="{x}" y1="{self.top}" x2="{x}" y2="{self.bottom}" '
+                f'stroke="{AXIS_COLOUR}" stroke-width="1" stroke-dasharray="2 3"/>',
+                f'<text x="{x}" y="{self.top - 8}" text-anchor="middle" fill="{TEXT_COLOUR}">'
+                "Change</text>",
+            ]
+        return parts
+
+    def event_markers(self) -> list[str]:
+        """Each marker: a dashed line at its point and a numbered flag at the top of the plot.
+
+        Flags that would overlap the one before drop a row (up to four rows, then start again
+        at the top), so markers on neighbouring points stay readable."""
+        if not self.event_marks:
             return []
-        x = _number((self.x(change - 1) + self.x(change)) / 2)
-        return [
-            f'<line class="spc-change" x1="{x}" y1="{self.top}" x2="{x}" y2="{self.bottom}" '
-            f'stroke="{AXIS_COLOUR}" stroke-width="1" stroke-dasharray="2 3"/>',
-            f'<text x="{x}" y="{self.top - 8}" text-anchor="middle" fill="{TEXT_COLOUR}">'
-            "Change</text>",
-        ]
+        parts = ['<g class="spc-markers">']
+        rows: list[float] = []  # the right edge of the last flag in each row
+        for marker in self.event_marks:
+            label = str(marker.label).strip()[:6]
+            x = self.x(marker.index)
+            width = max(_FLAG_HEIGHT, 8 + _text_width(label, 7.0))
+            left = x - width / 2
+            row = next((i for i, edge in enumerate(rows) if left > edge + 2), None)
+            if row is None and len(rows) < 4:
+                rows.append(0.0)
+                row = len(rows) - 1
+            elif row is None:
+                row = 0
+            rows[row] = left + width
+            top = self.top + 2 + row * (_FLAG_HEIGHT + 3)
+            words = f"{_sentence(marker.text)} ({self.result.points[marker.index].label})"
+            parts.append(
+                f'<g class="spc-marker" data-index="{marker.index}">'
+                f"<title>{escape(words)}</title>"
+                f'<line x1="{_number(x)}" y1="{_number(top + _FLAG_HEIGHT)}" x2="{_number(x)}" '
+                f'y2="{self.bottom}" stroke="{MARKER_COLOUR}" stroke-width="1.5" '
+                f'stroke-dasharray="4 3"/>'
+                f'<rect x="{_number(left)}" y="{_number(top)}" width="{_number(width)}" '
+                f'height="{_FLAG_HEIGHT}" rx="3" fill="{MARKER_COLOUR}" stroke="#FFFFFF" '
+                f'stroke-width="1"/>'
+                f'<text x="{_number(x)}" y="{_number(top + _FLAG_HEIGHT / 2)}" '
+                f'text-anchor="middle" dominant-baseline="central" font-size="11" '
+                f'font-weight="bold" fill="#FFFFFF">{escape(label)}</text>'
+                "</g>"
+            )
+        parts.append("</g>")
+        return parts
 
     def data_line(self) -> str:
         coordinates = " ".join(
@@ -376,8 +507,10 @@ class _Plot:
             lines.append(("Process limits", AXIS_COLOUR, ' stroke-dasharray="6 4"'))
         if self.result.target is not None:
             lines.append(("Target", TARGET_COLOUR, ' stroke-dasharray="10 3 2 3"'))
-        if self.result.change_point is not None:
+        if self.result.changes:
             lines.append(("Change made", AXIS_COLOUR, ' stroke-dasharray="2 3"'))
+        if self.event_marks:
+            lines.append(("Marked event (numbered)", MARKER_COLOUR, ' stroke-dasharray="4 3"'))
         for label, colour, dash in lines:
             parts.append(
                 f'<line x1="{_number(x)}" y1="{row_two}" x2="{_number(x + 24)}" y2="{row_two}" '
@@ -389,9 +522,9 @@ class _Plot:
         return parts
 
 
-def _text_width(text: str) -> float:
+def _text_width(text: str, per_character: float = 6.2) -> float:
     # Arial at 12px averages about 6px a character; the legend only needs rough spacing.
-    return len(text) * 6.2
+    return len(text) * per_character
 
 
 def _legend_text(x: float, y: float, text: str) -> str:

@@ -8,13 +8,18 @@ says what a series may hold. No Django here: callers turn `SeriesDataError` into
 
 Rules:
 
-- A period is text of 1 to 40 characters; a value is a finite number. In text, a value may carry
+- A period is text of 1 to 40 characters; a value is a finite number no larger than 10^12 either
+  way (spc.MAX_ABS_VALUE: beyond it the statistics could overflow). In text, a value may carry
   thousands separators and a trailing "%" ("1,200", "58%"), and cells are separated by a tab or
   (where the line has no tab) a comma; a first line whose value is not a number is a header.
 - A series has 1 to 500 points.
-- The change period, when given, is one of the periods but not the first: limits are
-  recalculated from the first point after the change.
-- The target, when given, is a finite number; the direction is up, down or neither.
+- The change periods, when given, are periods of the data other than the first, in time order
+  and each once: limits are recalculated from the first point after each change. Several are
+  written separated by ";" ("Apr 2024; Apr 2025") or given as a list; a period that itself holds
+  a ";" is read whole when the text is exactly that period. Stored as text joined by "; ", of
+  at most MAX_CHANGE_AT characters.
+- The target, when given, is a finite number within the same bound; the direction is up, down or
+  neither.
 """
 
 import csv
@@ -26,6 +31,12 @@ from . import spc
 
 MAX_POINTS = 500
 MAX_LABEL = 40
+MAX_CHANGE_AT = 200  # room for several periods ("Apr 2024; Apr 2025; ...")
+CHANGE_SEPARATOR = ";"
+_TOO_LARGE = (
+    f"must be between -{spc.MAX_ABS_VALUE_TEXT} and {spc.MAX_ABS_VALUE_TEXT}: "
+    "check for a typing slip or use a larger unit (thousands, millions)"
+)
 
 
 class SeriesDataError(ValueError):
@@ -75,17 +86,23 @@ def validate_series(points, change_at="", target=None, direction=spc.UP):
     """Check a whole series; return its parts cleaned, or raise SeriesDataError.
 
     `points` is a list of [period, value] pairs (values may be numbers or text such as "58%").
-    Returns {"points": [[str, float], ...], "change_at": str, "target": float | None,
-    "direction": str}, the values to store.
+    `change_at` is text ("Apr 2024; Apr 2025") or a list of periods. Returns
+    {"points": [[str, float], ...], "change_at": str, "target": float | None,
+    "direction": str}, the values to store ("change_at" joined by "; ").
     """
     if direction not in spc.DIRECTIONS:
         raise SeriesDataError("direction", "the direction must be up, down or neither")
     if target is not None:
         if isinstance(target, bool) or not isinstance(target, int | float):
             raise SeriesDataError("target", "the target must be a number")
+        try:
+            target = float(target)
+        except OverflowError:  # an integer too large for a float
+            raise SeriesDataError("target", f"the target {_TOO_LARGE}") from None
         if not math.isfinite(target):
             raise SeriesDataError("target", "the target must be a finite number")
-        target = float(target)
+        if abs(target) > spc.MAX_ABS_VALUE:
+            raise SeriesDataError("target", f"the target {_TOO_LARGE}")
     if not isinstance(points, list | tuple):
         raise SeriesDataError("points", "the data must be a list of [period, value] pairs")
     if not points:
@@ -97,23 +114,75 @@ def validate_series(points, change_at="", target=None, direction=spc.UP):
         if not isinstance(point, list | tuple) or len(point) != 2:
             raise SeriesDataError("points", f"point {number} should be a [period, value] pair")
         cleaned.append(_checked_point(*point, f"point {number}"))
-    change_at = str(change_at or "").strip()
     labels = [label for label, _ in cleaned]
-    if change_at and change_at not in labels:
+    periods = _change_periods(change_at, labels)
+    positions = {}
+    for period in periods:
+        if period not in labels:
+            raise SeriesDataError(
+                "change_at",
+                f"the change period {period!r} is not in the data: copy it exactly from the data",
+            )
+        if period == labels[0]:
+            raise SeriesDataError(
+                "change_at",
+                f"the change period {period!r} is the very first point: the change must come "
+                "after at least one point",
+            )
+        if period in positions:
+            raise SeriesDataError("change_at", f"the change period {period!r} is given twice")
+        position = labels.index(period)
+        earlier = [other for other, at in positions.items() if at > position]
+        if earlier:
+            raise SeriesDataError(
+                "change_at",
+                f"the change periods must be in time order: {period!r} comes before "
+                f"{earlier[0]!r} in the data",
+            )
+        positions[period] = position
+    change_at = f"{CHANGE_SEPARATOR} ".join(periods)
+    if len(change_at) > MAX_CHANGE_AT:
         raise SeriesDataError(
             "change_at",
-            f"the change period {change_at!r} is not in the data: copy it exactly from the data",
-        )
-    if change_at and change_at == labels[0]:
-        raise SeriesDataError(
-            "change_at",
-            f"the change period {change_at!r} is the very first point: the change must come "
-            "after at least one point",
+            f"the change periods are too long together: at most {MAX_CHANGE_AT} characters",
         )
     return {"points": cleaned, "change_at": change_at, "target": target, "direction": direction}
 
 
+def change_indices(labels, change_at):
+    """The index of the point each change period names, for spc.analyse_series.
+
+    Lenient, for reading stored series: a period not in the data, or the first, is passed over
+    (validate_series refuses them on the way in)."""
+    labels = list(labels)
+    found = []
+    for period in _change_periods(change_at, labels):
+        if period in labels and labels.index(period) > 0:
+            found.append(labels.index(period))
+    return found
+
+
 _NO_DATA = "the series has no data: add one 'period, value' line per point"
+
+
+def _change_periods(change_at, labels):
+    """`change_at` as a list of periods. Text is split at ";" unless it is exactly one of the
+    `labels` (a period holding a ";"); list items are periods as given. YAML may give a date or
+    a number where a period was meant: each is read as the text written."""
+    if change_at is None or change_at == "":
+        return []
+    if isinstance(change_at, list | tuple):
+        items = [_period_text(item) for item in change_at]
+    else:
+        text = _period_text(change_at)
+        items = [text] if text in labels else text.split(CHANGE_SEPARATOR)
+    return [item.strip() for item in items if item.strip()]
+
+
+def _period_text(value):
+    if value is None or isinstance(value, bool):
+        return ""
+    return str(value)
 
 
 def _checked_point(label, value, where):
@@ -134,9 +203,20 @@ def _checked_point(label, value, where):
     number = _number_or_none(value)
     if number is None:
         raise SeriesDataError("points", f"{where}: {str(value)[:30]!r} is not a number")
+    if math.isinf(number) and not _says_infinity(value):
+        # A number too large for a float at all ("1e400", or a huge integer).
+        raise SeriesDataError("points", f"{where} ({label}): the value {_TOO_LARGE}")
     if not math.isfinite(number):
         raise SeriesDataError("points", f"{where}: the value must be a finite number")
+    if abs(number) > spc.MAX_ABS_VALUE:
+        raise SeriesDataError("points", f"{where} ({label}): the value {_TOO_LARGE}")
     return [label, number]
+
+
+def _says_infinity(value):
+    if isinstance(value, float):
+        return True
+    return str(value).strip().lstrip("+-").lower().startswith("inf")
 
 
 def _text_cell(label):

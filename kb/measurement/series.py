@@ -19,17 +19,21 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
 from . import analysis, charts, spc
 from .fields import SeriesPointsField
-from .points import MAX_LABEL, SeriesDataError, validate_series
+from .points import MAX_CHANGE_AT, SeriesDataError, validate_series
 
-SERIES_FIELDS = ("points", "change_at", "target", "direction")
+# Everything the analysis is drawn from: saving any of them stores the analysis again.
+SERIES_FIELDS = ("points", "change_at", "target", "direction", "screen_moving_ranges")
 # Everything a stored chart is drawn from, besides the series' id (its SVG's ids name it).
 CHART_FIELDS = (*SERIES_FIELDS, "name", "unit")
+# What a field a migration's historical model may not have yet reads as: its default.
+_FIELD_DEFAULTS = {"screen_moving_ranges": False}
 
 
 def chart_key(series):
     """What a series' chart is drawn from, and by which version of the drawing code, in short.
     Numbers count as floats, as the database gives them back."""
-    inputs = [charts.CHART_VERSION, series.pk, *(getattr(series, f) for f in CHART_FIELDS)]
+    fields = (getattr(series, f, _FIELD_DEFAULTS.get(f)) for f in CHART_FIELDS)
+    inputs = [charts.CHART_VERSION, series.pk, *fields]
     text = json.dumps(_floats(inputs), separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -102,10 +106,19 @@ class MeasureSeriesBase(models.Model):
     )
     change_at = models.CharField(
         "change made at",
-        max_length=MAX_LABEL,
+        max_length=MAX_CHANGE_AT,
         blank=True,
-        help_text="The period of the first point after the change, exactly as in the data. "
-        "Limits are recalculated from there when both parts have at least 12 points.",
+        help_text="The period of the first point after each change, exactly as in the data; "
+        'separate several with a semicolon, in time order (for example "Apr 2024; Apr 2025"). '
+        "Limits are recalculated from each one that leaves at least 12 points on both sides.",
+    )
+    screen_moving_ranges = models.BooleanField(
+        "screen out large moving ranges",
+        default=False,
+        help_text="Leave out moving ranges (the jumps between one point and the next) of 3.267 "
+        "times their average or more before calculating the process limits, so a one-off jump "
+        "does not widen them. Off by default, as in the Making Data Count tools; NHS-R's plot "
+        "the dots screens by default. The chart says which was used.",
     )
     # Filled on save from the points: see kb.measurement.analysis for what it holds.
     analysis = models.JSONField(default=dict, blank=True, editable=False)
@@ -121,6 +134,7 @@ class MeasureSeriesBase(models.Model):
         FieldRowPanel([FieldPanel("name"), FieldPanel("unit")]),
         FieldRowPanel([FieldPanel("direction"), FieldPanel("target"), FieldPanel("change_at")]),
         FieldPanel("points"),
+        FieldPanel("screen_moving_ranges"),
     ]
 
     class Meta:
@@ -172,7 +186,13 @@ class MeasureSeriesBase(models.Model):
     @cached_property
     def spc_result(self):
         """The full SPC analysis of the points, for drawing; None if they cannot be read."""
-        return analysis.analyse(self.points, self.direction, self.change_at, self.target)
+        return analysis.analyse(
+            self.points,
+            self.direction,
+            self.change_at,
+            self.target,
+            screen_moving_ranges=self.screen_moving_ranges,
+        )
 
     @property
     def drawn_analysis(self):

@@ -1,10 +1,12 @@
 """Run charts and XmR charts with NHS England "Making Data Count" rules, as pure functions.
 
-Call `analyse_series(points, direction, change_point=None, target=None)` with a list of
-(label, value) pairs. It returns an `SPCResult`: the chart type, the centre line and limits
-of each segment, every point's special-cause flags and whether each is improvement or
-concern, a variation summary and the assurance against a target, all in words as well as
-codes. Nothing here touches Django, so pages, management commands and tests can all call it.
+Call `analyse_series(points, direction, change_points=(), target=None,
+screen_moving_ranges=False, precedence=PLOT_THE_DOTS)` with a list of (label, value) pairs.
+It returns an `SPCResult`: the chart type, the centre line and limits of each segment, every
+point's special-cause flags and whether each is improvement or concern, a variation summary
+and the assurance against a target, all in words as well as codes. Nothing here touches
+Django, so pages, management commands and tests can all call it. docs/spc.md explains the
+rules and every deliberate difference from NHS-R's NHSRplotthedots 0.2.2.
 
 Rules (NHS England, Making Data Count, XmR chart with 2.66 and 1.77 × mR-bar):
 
@@ -15,6 +17,12 @@ Rules (NHS England, Making Data Count, XmR chart with 2.66 and 1.77 × mR-bar):
   (3) a trend of 7 or more points each strictly higher, or each strictly lower, than the
   one before (an equal value breaks it); (4) two of three points in a row in the near-limit
   zone (or beyond the limits) on one side, all three on that side of the mean.
+- Moving-range screening (off unless asked for): moving ranges of 3.267 × the segment's
+  mR-bar or more are left out and mR-bar is worked out again from the rest, once, before the
+  limits are set. 3.267 × mR-bar is the upper range limit of a moving-range chart, so a range
+  beyond it is itself a special cause (one jump) and would otherwise widen the limits that
+  are meant to catch it. NHSRplotthedots screens this way by default; the Making Data Count
+  tools do not.
 - Fewer than 15 points: run chart. Median centre line and no limits, because limits from
   so few points would be unreliable. Its signals follow the NHS run-chart guidance: a
   shift of 6 or more points in a row on one side of the median, where points exactly on
@@ -24,12 +32,22 @@ Rules (NHS England, Making Data Count, XmR chart with 2.66 and 1.77 × mR-bar):
   needs exactly 7 points on each side of the median.)
 - Each signal points high (above the centre line, or rising) or low. With direction "up"
   high is improvement and low is concern; "down" the reverse; "neither" makes every
-  signal "neither". When a point's level (outside the limits, shift, two of three) and a
-  trend disagree, the level decides its kind.
-- The variation summary looks at the latest segment only: see `_variation`.
+  signal "neither". When a point's signals disagree (a falling trend still above the mean)
+  `precedence` decides: PLOT_THE_DOTS (the default) ranks outside the limits, then trend,
+  then two of three, then shift, as NHSRplotthedots 0.2.2 does; LEVEL_FIRST lets where the
+  point sits (outside the limits, shift, two of three) outrank a trend. A point in two
+  trends (the top of a rise that then falls) takes the later one's direction.
+- The variation summary follows the Making Data Count icon: the latest point decides. If it
+  is part of a signal, that signal's kind is the variation; otherwise the variation is
+  common cause, and an earlier signal in the latest segment is only mentioned in a note.
 - Assurance compares the target with the latest segment's limits (XmR only).
-- A change point splits the limits into "before" and "from the change on" only when each
-  part has at least 12 points; the rules then run within each segment separately.
+- Change points split the limits into segments, recalculated from each change point only
+  when every segment keeps at least 12 points: change points are taken in time order and one
+  that would leave fewer than 12 points since the last recalculation, or after it, is
+  skipped with a note naming it. The rules then run within each segment separately.
+- Values and targets must lie within ±MAX_ABS_VALUE (10^12): far beyond any NHS measure,
+  yet small enough that sums, moving ranges and limits of 500 points stay exact to well
+  under a unit and can never overflow a float.
 """
 
 from __future__ import annotations
@@ -52,14 +70,35 @@ MIN_POINTS_FOR_XMR = 15
 MIN_POINTS_PER_SEGMENT = 12
 LIMIT_FACTOR = 2.66
 NEAR_LIMIT_FACTOR = 1.77
+# The upper range limit of a moving-range chart (D4 for ranges of two points): a moving range
+# this many times mR-bar or more is left out when screening is on.
+SCREEN_FACTOR = 3.267
 SHIFT_LENGTH = 7
 TREND_LENGTH = 7
 # Run charts follow the NHS (and IHI) run-chart rules, which use shorter runs: a 7-point
 # shift is almost impossible below 15 points (it needs exactly 7 points on each side).
 RUN_SHIFT_LENGTH = 6
 RUN_TREND_LENGTH = 5
+# The largest size a value or a target may have. A trillion is far beyond any NHS measure (the
+# NHS England budget is about 2 × 10^11 pounds) and keeps every sum, moving range and limit of
+# 500 points finite and exact to well under a unit, so nothing can overflow or become inf.
+MAX_ABS_VALUE = 1e12
+MAX_ABS_VALUE_TEXT = "1,000,000,000,000"
 
-XMR_RULE_SET = "NHS Making Data Count XmR rules (2.66 and 1.77 × average moving range)"
+# Which signal decides a point's kind when its signals point different ways.
+PLOT_THE_DOTS = "plot_the_dots"  # outside limits, then trend, two of three, shift (0.2.2)
+LEVEL_FIRST = "level_first"  # outside limits, shift, two of three, then trend
+PRECEDENCES = (PLOT_THE_DOTS, LEVEL_FIRST)
+DEFAULT_PRECEDENCE = PLOT_THE_DOTS
+
+XMR_RULE_SET = (
+    "NHS Making Data Count XmR rules (2.66 and 1.77 × average moving range; "
+    "moving ranges not screened)"
+)
+XMR_SCREENED_RULE_SET = (
+    "NHS Making Data Count XmR rules (2.66 and 1.77 × average moving range; "
+    "moving ranges screened: those of 3.267 × the average or more left out)"
+)
 RUN_CHART_RULE_SET = "Run chart (median)"
 RUN_CHART_NOTE = (
     "Fewer than 15 points: shown as a run chart with a median line; "
@@ -106,10 +145,17 @@ ASSURANCE_LABELS = {
     HIT_AND_MISS: "hit and miss against the target",
 }
 
-# Rules that say where a point sits relative to the centre line. When a point is also in a
-# trend going the other way (a falling run that is still above the mean), its level wins:
-# that is what the reader sees, and it matches NHS-R "plot the dots" colouring.
-_LEVEL_RULES = (OUTSIDE_LIMITS, SHIFT, TWO_OF_THREE)
+# The order in which each precedence lets a point's signals decide its side (and so its kind).
+# Outside the limits, shift and two of three all say which side of the centre line the point
+# is on, so they never disagree with each other; only a trend can point the other way (a
+# falling run still above the mean). NHSRplotthedots 0.2.2 ranks the trend above two of three
+# and shift (its point type: outside limits, 7-point trend, 2 in 3, 7 on one side), so a
+# falling run shows as falling however high it sits. LEVEL_FIRST (this project's order
+# until it followed 0.2.2) shows where the point sits instead.
+_RANKING = {
+    PLOT_THE_DOTS: (OUTSIDE_LIMITS, TREND, TWO_OF_THREE, SHIFT),
+    LEVEL_FIRST: (OUTSIDE_LIMITS, SHIFT, TWO_OF_THREE, TREND),
+}
 
 
 @dataclass(frozen=True)
@@ -138,6 +184,8 @@ class Segment:
     near_upper: float | None = None
     near_lower: float | None = None
     mr_bar: float | None = None
+    # With screening: the points whose moving range (from the point before) was left out.
+    screened_out: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return self.end - self.start
@@ -170,7 +218,10 @@ class SPCResult:
     rule_set: str
     direction: str
     target: float | None
-    change_point: int | None
+    change_points: tuple[int, ...]  # the change points the limits were recalculated from
+    skipped_change_points: tuple[int, ...]  # changes given but not recalculated from
+    screen_moving_ranges: bool
+    precedence: str
     segments: tuple[Segment, ...]
     points: tuple[ChartPoint, ...]
     variation: str
@@ -197,28 +248,44 @@ class SPCResult:
     def limits_recalculated(self) -> bool:
         return len(self.segments) > 1
 
+    @property
+    def changes(self) -> tuple[int, ...]:
+        """Every change point given, recalculated from or not, in time order."""
+        return tuple(sorted((*self.change_points, *self.skipped_change_points)))
+
 
 def analyse_series(
     points: Iterable[tuple[str, float]],
     direction: str,
-    change_point: int | None = None,
+    change_points: Iterable[int] | None = (),
     target: float | None = None,
+    screen_moving_ranges: bool = False,
+    precedence: str = DEFAULT_PRECEDENCE,
 ) -> SPCResult:
     """Analyse (label, value) pairs in time order; see the module docstring for the rules.
 
-    `direction` is "up" or "down" (which way is improvement) or "neither". `change_point` is
-    the index of the first point after a change was made. Raises ValueError on bad input.
+    `direction` is "up" or "down" (which way is improvement) or "neither". `change_points`
+    holds the index of the first point after each change (any order; repeats count once).
+    `screen_moving_ranges` leaves out moving ranges of 3.267 × mR-bar or more before the
+    limits are set. `precedence` (PLOT_THE_DOTS or LEVEL_FIRST) decides a point's kind when
+    its signals disagree. Raises ValueError on bad input.
     """
     labels, values = _validate_points(points)
     direction = _validate_direction(direction)
-    change_point = _validate_change_point(change_point, len(values))
+    change_points = _validate_change_points(change_points, len(values))
     target = _validate_target(target)
+    if not isinstance(screen_moving_ranges, bool):
+        raise ValueError(
+            f"screen_moving_ranges must be True or False, not {screen_moving_ranges!r}"
+        )
+    if precedence not in PRECEDENCES:
+        raise ValueError(f"precedence must be one of {', '.join(PRECEDENCES)}, not {precedence!r}")
 
     chart_type = XMR if len(values) >= MIN_POINTS_FOR_XMR else RUN
     notes: list[str] = []
     if chart_type == RUN:
         notes.append(RUN_CHART_NOTE)
-    bounds = _segment_bounds(chart_type, labels, change_point, notes)
+    bounds, used, skipped = _segment_bounds(chart_type, labels, change_points, notes)
 
     segments: list[Segment] = []
     point_signals: list[list[Signal]] = [[] for _ in values]
@@ -226,18 +293,14 @@ def analyse_series(
     for index, (start, end) in enumerate(bounds):
         segment_values = values[start:end]
         if chart_type == XMR:
-            segment = _xmr_segment(index, start, end, segment_values)
+            segment = _xmr_segment(index, start, end, segment_values, screen_moving_ranges)
             found = _xmr_signals(segment_values, segment)
             # Moving ranges stay inside a segment: the jump across a change is not one.
             for offset in range(1, len(segment_values)):
                 moving_ranges[start + offset] = abs(
                     segment_values[offset] - segment_values[offset - 1]
                 )
-            if segment.mr_bar == 0:
-                notes.append(
-                    f"Every value from {labels[start]} to {labels[end - 1]} is the same, "
-                    "so the process limits sit on the mean."
-                )
+            notes.extend(_segment_notes(segment, labels, segment_values, len(bounds)))
         else:
             segment = Segment(index, start, end, statistics.median(segment_values), "median")
             found = _run_chart_signals(segment_values, segment.centre)
@@ -248,23 +311,39 @@ def analyse_series(
     segment_of = [s.index for s in segments for _ in range(s.start, s.end)]
     chart_points = tuple(
         _chart_point(
-            i, labels[i], values[i], segment_of[i], moving_ranges[i], point_signals[i], direction
+            i,
+            labels[i],
+            values[i],
+            segment_of[i],
+            moving_ranges[i],
+            point_signals[i],
+            direction,
+            precedence,
         )
         for i in range(len(values))
     )
-    variation = _variation(chart_points, segments[-1], chart_type)
+    variation, variation_text, variation_note = _variation(chart_points, segments[-1], chart_type)
+    if variation_note:
+        notes.append(variation_note)
     assurance = _assurance(chart_type, direction, target, segments)
+    if chart_type == RUN:
+        rule_set = RUN_CHART_RULE_SET
+    else:
+        rule_set = XMR_SCREENED_RULE_SET if screen_moving_ranges else XMR_RULE_SET
     return SPCResult(
         chart_type=chart_type,
-        rule_set=XMR_RULE_SET if chart_type == XMR else RUN_CHART_RULE_SET,
+        rule_set=rule_set,
         direction=direction,
         target=target,
-        change_point=change_point,
+        change_points=used,
+        skipped_change_points=skipped,
+        screen_moving_ranges=screen_moving_ranges,
+        precedence=precedence,
         segments=tuple(segments),
         points=chart_points,
-        variation=variation[0],
-        variation_label=VARIATION_LABELS[variation[0]],
-        variation_text=variation[1],
+        variation=variation,
+        variation_label=VARIATION_LABELS[variation],
+        variation_text=variation_text,
         assurance=assurance[0],
         assurance_label=ASSURANCE_LABELS.get(assurance[0]) if assurance[0] else None,
         assurance_text=assurance[1],
@@ -281,6 +360,8 @@ def format_number(value: float) -> str:
     """A value for people to read: four significant figures, no exponent, no trailing zeros."""
     if value == 0:
         return "0"
+    if not math.isfinite(value):
+        return str(value)
     magnitude = math.floor(math.log10(abs(value)))
     decimals = min(max(0, 3 - magnitude), 6)
     text = f"{value:,.{decimals}f}"
@@ -323,8 +404,18 @@ def _finite_number(value: object, what: str) -> float:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{what} must be a number, not {value!r}") from None
+    except OverflowError:  # an integer too large for a float
+        raise ValueError(
+            f"{what} is too large: it must be between -{MAX_ABS_VALUE_TEXT} and "
+            f"{MAX_ABS_VALUE_TEXT}"
+        ) from None
     if not math.isfinite(number):
         raise ValueError(f"{what} must be a finite number, not {value!r}")
+    if abs(number) > MAX_ABS_VALUE:
+        raise ValueError(
+            f"{what} is too large: it must be between -{MAX_ABS_VALUE_TEXT} and "
+            f"{MAX_ABS_VALUE_TEXT}, not {number:g}"
+        )
     return number
 
 
@@ -334,17 +425,26 @@ def _validate_direction(direction: str) -> str:
     return direction
 
 
-def _validate_change_point(change_point: int | None, count: int) -> int | None:
-    if change_point is None:
-        return None
-    if isinstance(change_point, bool) or not isinstance(change_point, int):
-        raise ValueError(f"change_point must be a point index, not {change_point!r}")
-    if not 0 < change_point < count:
+def _validate_change_points(change_points: Iterable[int] | None, count: int) -> tuple[int, ...]:
+    if change_points is None:
+        return ()
+    if isinstance(change_points, str | bytes | int):
+        raise ValueError(f"change_points must be a list of point indices, not {change_points!r}")
+    try:
+        given = list(change_points)
+    except TypeError:
         raise ValueError(
-            f"change_point must be between 1 and {count - 1} (the index of the first point "
-            f"after the change), not {change_point}"
-        )
-    return change_point
+            f"change_points must be a list of point indices, not {change_points!r}"
+        ) from None
+    for change_point in given:
+        if isinstance(change_point, bool) or not isinstance(change_point, int):
+            raise ValueError(f"change_points must hold point indices, not {change_point!r}")
+        if not 0 < change_point < count:
+            raise ValueError(
+                f"each of change_points must be between 1 and {count - 1} (the index of the "
+                f"first point after a change), not {change_point}"
+            )
+    return tuple(sorted(set(given)))
 
 
 def _validate_target(target: float | None) -> float | None:
@@ -355,37 +455,84 @@ def _validate_target(target: float | None) -> float | None:
 
 
 def _segment_bounds(
-    chart_type: str, labels: Sequence[str], change_point: int | None, notes: list[str]
-) -> list[tuple[int, int]]:
+    chart_type: str, labels: Sequence[str], change_points: Sequence[int], notes: list[str]
+) -> tuple[list[tuple[int, int]], tuple[int, ...], tuple[int, ...]]:
+    """The (start, end) of each segment, the change points used and those skipped.
+
+    Change points are taken in time order; one is used when at least MIN_POINTS_PER_SEGMENT
+    points lie between it and the last one used (or the start) and from it to the end. Taking
+    the earliest that fits keeps as many recalculations as the data allows, and every segment
+    then has at least MIN_POINTS_PER_SEGMENT points: the next one used is at least that far on.
+    """
     count = len(labels)
-    if change_point is None:
-        return [(0, count)]
-    before, after = change_point, count - change_point
-    where = f"the change at {labels[change_point]}"
+    if not change_points:
+        return [(0, count)], (), ()
     if chart_type == RUN:
+        where = _and_list([f"the change at {labels[c]}" for c in change_points])
         notes.append(
             f"The median was not recalculated at {where}: recalculating needs an XmR chart "
-            f"with at least {MIN_POINTS_PER_SEGMENT} points before and after the change."
+            f"with at least {MIN_POINTS_PER_SEGMENT} points before and after each change."
         )
-        return [(0, count)]
-    if before < MIN_POINTS_PER_SEGMENT or after < MIN_POINTS_PER_SEGMENT:
-        notes.append(
-            f"The limits were not recalculated at {where}: each part needs at least "
-            f"{MIN_POINTS_PER_SEGMENT} points, but there are {before} before it and {after} "
-            "from it on, so one set of limits covers all the points."
-        )
-        return [(0, count)]
-    notes.append(
-        f"The limits were recalculated from {where}: {before} points before it and "
-        f"{after} from it on."
-    )
-    return [(0, change_point), (change_point, count)]
+        return [(0, count)], (), tuple(change_points)
+    used: list[int] = []
+    starts = {}  # each change point -> the start of the segment it falls in
+    start = 0
+    for change_point in change_points:
+        starts[change_point] = start
+        if (
+            change_point - start >= MIN_POINTS_PER_SEGMENT
+            and count - change_point >= MIN_POINTS_PER_SEGMENT
+        ):
+            used.append(change_point)
+            start = change_point
+    edges = [0, *used, count]
+    for change_point in change_points:
+        start = starts[change_point]
+        before = change_point - start
+        since = "before it" if start == 0 else f"since the change at {labels[start]}"
+        where = f"the change at {labels[change_point]}"
+        if change_point in used:
+            end = edges[edges.index(change_point) + 1]
+            until = "from it on" if end == count else f"up to the change at {labels[end]}"
+            notes.append(
+                f"The limits were recalculated from {where}: {before} points {since} and "
+                f"{end - change_point} {until}."
+            )
+        else:
+            whole = ", so one set of limits covers all the points" if not used else ""
+            notes.append(
+                f"The limits were not recalculated at {where}: each part needs at least "
+                f"{MIN_POINTS_PER_SEGMENT} points, but there are {before} {since} and "
+                f"{count - change_point} from it on{whole}."
+            )
+    bounds = list(zip(edges, edges[1:], strict=False))
+    skipped = tuple(c for c in change_points if c not in used)
+    return bounds, tuple(used), skipped
 
 
-def _xmr_segment(index: int, start: int, end: int, values: Sequence[float]) -> Segment:
+def _and_list(items: Sequence[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _xmr_segment(
+    index: int, start: int, end: int, values: Sequence[float], screen: bool
+) -> Segment:
     mean = math.fsum(values) / len(values)
     moving_ranges = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
-    mr_bar = math.fsum(moving_ranges) / len(moving_ranges)
+    mr_bar = math.fsum(moving_ranges) / len(moving_ranges) if moving_ranges else 0.0
+    screened_out: tuple[int, ...] = ()
+    if screen and mr_bar > 0:
+        # Once, as NHSRplotthedots does: ranges at or above the cut-off found with every
+        # range are left out, and the average of the rest is not screened again. At least
+        # one range is at or below its average, so something is always left.
+        cutoff = SCREEN_FACTOR * mr_bar
+        kept = [mr for mr in moving_ranges if mr < cutoff]
+        screened_out = tuple(
+            start + offset + 1 for offset, mr in enumerate(moving_ranges) if mr >= cutoff
+        )
+        mr_bar = math.fsum(kept) / len(kept)
     return Segment(
         index=index,
         start=start,
@@ -397,7 +544,36 @@ def _xmr_segment(index: int, start: int, end: int, values: Sequence[float]) -> S
         near_upper=mean + NEAR_LIMIT_FACTOR * mr_bar,
         near_lower=mean - NEAR_LIMIT_FACTOR * mr_bar,
         mr_bar=mr_bar,
+        screened_out=screened_out,
     )
+
+
+def _segment_notes(
+    segment: Segment, labels: Sequence[str], values: Sequence[float], segments: int
+) -> list[str]:
+    """What a reader needs told about one XmR segment's limits."""
+    notes = []
+    span = f"from {labels[segment.start]} to {labels[segment.end - 1]}"
+    where = f" {span}" if segments > 1 else ""
+    if segment.screened_out:
+        count = len(segment.screened_out)
+        ranges = "moving range" if count == 1 else "moving ranges"
+        shown = [labels[i] for i in segment.screened_out[:5]]
+        if count > 5:
+            shown.append(f"{count - 5} more")
+        notes.append(
+            f"Screening left out {count} {ranges} of {SCREEN_FACTOR} × the average or more "
+            f"(the {'jump' if count == 1 else 'jumps'} into {_and_list(shown)}) before the "
+            f"limits{where} were calculated."
+        )
+    if max(values) == min(values):
+        notes.append(f"Every value {span} is the same, so the process limits sit on the mean.")
+    elif segment.mr_bar == 0:
+        notes.append(
+            f"Once screened, every moving range left{where} is 0, so the process limits sit on "
+            "the mean."
+        )
+    return notes
 
 
 # --- rules -------------------------------------------------------------------------------
@@ -508,8 +684,9 @@ def _chart_point(
     moving_range: float | None,
     signals: list[Signal],
     direction: str,
+    precedence: str,
 ) -> ChartPoint:
-    side = _point_side(signals)
+    side = _point_side(signals, precedence)
     return ChartPoint(
         index=index,
         label=label,
@@ -523,11 +700,14 @@ def _chart_point(
     )
 
 
-def _point_side(signals: Sequence[Signal]) -> str | None:
-    level = [signal.side for signal in signals if signal.rule in _LEVEL_RULES]
-    if level:
-        return level[0]
-    return signals[0].side if signals else None
+def _point_side(signals: Sequence[Signal], precedence: str) -> str | None:
+    for rule in _RANKING[precedence]:
+        sides = [signal.side for signal in signals if signal.rule == rule]
+        if sides:
+            # Only a trend can appear twice: the top (or bottom) of a rise that then falls.
+            # The later trend is the way the process is heading, as in NHSRplotthedots.
+            return sides[-1]
+    return None
 
 
 def _kind(side: str | None, direction: str) -> str | None:
@@ -558,35 +738,41 @@ def _describe_signal(signal: Signal, chart_type: str) -> str:
 
 def _variation(
     points: Sequence[ChartPoint], latest_segment: Segment, chart_type: str
-) -> tuple[str, str]:
-    """The variation summary, judged on the latest segment as NHS MDC icons are.
+) -> tuple[str, str, str | None]:
+    """The variation summary (code, words) and a note, by the Making Data Count icon rule.
 
-    The latest point decides when it is part of a signal; otherwise the most recent signal in
-    the latest segment does (a signal since the last recalculation still needs explaining);
-    with no signal in the latest segment the variation is common cause.
+    The latest point decides: when it is part of a signal, that signal's kind is the
+    variation; otherwise it is common cause, as the icon shows. An earlier signal in the
+    latest segment does not decide (the process may have settled since) but is worth saying:
+    it comes back as the note, None when there is nothing to add.
     """
     segment_points = points[latest_segment.start : latest_segment.end]
+    latest = segment_points[-1]
+    if latest.is_special_cause:
+        code = _VARIATION_FOR_KIND[latest.kind]
+        label = VARIATION_LABELS[code]
+        reasons = describe_signals(latest, chart_type)
+        text = f"the latest point ({latest.label}) is {reasons}."
+        return code, f"{label[0].upper()}{label[1:]}: {text}", None
     flagged = [point for point in segment_points if point.is_special_cause]
     if not flagged:
         where = "since the limits were recalculated" if latest_segment.index else "in the data"
         rules = "special-cause rules" if chart_type == XMR else "run-chart rules (shift or trend)"
-        return COMMON_CAUSE, (
+        return (
+            COMMON_CAUSE,
             f"Common cause variation: no point {where} meets the {rules}, so the variation "
-            "looks like the process's usual ups and downs."
+            "looks like the process's usual ups and downs.",
+            None,
         )
-    latest = segment_points[-1]
-    signal_point = latest if latest.is_special_cause else flagged[-1]
-    code = _VARIATION_FOR_KIND[signal_point.kind]
-    label = VARIATION_LABELS[code]
-    reasons = describe_signals(signal_point, chart_type)
-    if signal_point is latest:
-        text = f"the latest point ({latest.label}) is {reasons}."
-    else:
-        text = (
-            f"the most recent signal was at {signal_point.label} ({reasons}); "
-            f"the latest point ({latest.label}) is not itself part of a signal."
-        )
-    return code, f"{label[0].upper()}{label[1:]}: {text}"
+    recent = flagged[-1]
+    recent_label = VARIATION_LABELS[_VARIATION_FOR_KIND[recent.kind]]
+    return (
+        COMMON_CAUSE,
+        f"Common cause variation: the latest point ({latest.label}) is not part of a signal, "
+        "so, as on the Making Data Count icon, the variation is read as common cause.",
+        f"The most recent signal, at {recent.label}, was {recent_label}: "
+        f"{describe_signals(recent, chart_type)}.",
+    )
 
 
 def _assurance(

@@ -72,3 +72,70 @@ def test_a_page_signal_is_improvement_if_any_series_shows_it():
     assert page_signal([{"signal": "none"}, {}]) == "none"
     assert page_signal([{"signal": "concern"}, {"signal": "improvement"}]) == "improvement"
     assert page_signal([{"signal": "concern"}]) == "none"
+
+
+# --- several changes, screening, the icon rule ---------------------------------------------
+
+YEARS = [f"{month} {year}" for year in (2023, 2024, 2025) for month in MONTH_NAMES]
+THIRD = [44, 46, 45, 47, 44, 46, 45, 44, 46, 47, 45, 46]
+
+
+def three_years(values):
+    return [[label, float(value)] for label, value in zip(YEARS, values, strict=True)]
+
+
+def test_several_change_periods_recalculate_the_limits_at_each():
+    result = analyse(three_years(BEFORE + AFTER + THIRD), "up", change_at="Jan 2024; Jan 2025")
+    assert [point.label for point in (result.points[c] for c in result.change_points)] == [
+        "Jan 2024",
+        "Jan 2025",
+    ]
+    assert len(result.segments) == 3
+    # The latest change is judged: the third year against the second's limits.
+    code, words = change_summary(result, unit="%", change_at="Jan 2024; Jan 2025")
+    assert code == "improvement"
+    assert words.startswith("The latest change at Jan 2025 moved the process: the new mean")
+    as_list = analyse(three_years(BEFORE + AFTER + THIRD), "up", change_at=["Jan 2024", "Jan 2025"])
+    assert as_list.change_points == result.change_points
+
+
+def test_a_change_period_too_close_to_the_last_is_skipped_and_the_change_judged_is_the_last_used():
+    result = analyse(three_years(BEFORE + AFTER + THIRD), "up", change_at="Jan 2024; Jul 2024")
+    assert [result.points[c].label for c in result.skipped_change_points] == ["Jul 2024"]
+    code, words = change_summary(result)
+    assert words.startswith("The change at Jan 2024 moved the process")
+    assert any("not recalculated at the change at Jul 2024" in note for note in result.notes)
+
+
+def test_screening_is_passed_through():
+    values = STEADY + STEADY[:11] + [80]
+    off = analyse(points(values), "up")
+    on = analyse(points(values), "up", screen_moving_ranges=True)
+    assert off.segments[0].mr_bar > on.segments[0].mr_bar
+    assert on.screen_moving_ranges and "moving ranges screened" in on.rule_set
+
+
+def test_the_summary_follows_the_latest_point_but_a_change_that_moved_the_process_still_counts():
+    # BEFORE then AFTER: the latest point (27) is within the new limits. The stored signal
+    # comes from the change, not from a signal earlier in the latest segment.
+    result = analyse(points(BEFORE + AFTER), "up", change_at="Jan 2025")
+    assert result.points[-1].is_special_cause is False
+    assert result.variation == "common_cause"
+    assert summarise(result)["signal"] == "improvement"
+
+
+def test_an_earlier_signal_alone_no_longer_makes_a_series_improve():
+    # A 7-point rise that is over by the last two points: the icon shows common cause.
+    rising = [12, 8, 12, 8, 12, 8, 7, 8, 9, 10, 11, 12, 13, 8, 12]
+    result = analyse(points(rising), "up")
+    summary = summarise(result)
+    assert summary["variation"] == "common_cause" and summary["signal"] == "none"
+    assert "most recent signal, at Jan 2025, was special cause improvement" in result.notes[-1]
+
+
+def test_unreadable_input_gives_no_result_rather_than_an_error():
+    assert analyse([["Jan", 1e308]], "up") is None
+    assert analyse([["Jan", 10**400]], "up") is None
+    assert analyse([["Jan"]], "up") is None
+    assert analyse(points(STEADY), "sideways") is None
+    assert analyse(points(STEADY), "up", target=1e308) is None

@@ -1,16 +1,19 @@
 """The SVG chart is well-formed, accessible and escaped; the data table matches the points."""
 
+import math
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from kb.measurement.charts import (
     DataTableRow,
+    Marker,
     data_table_rows,
     describe_chart,
     render_chart_svg,
 )
-from kb.measurement.spc import analyse_series
+from kb.measurement.spc import MAX_ABS_VALUE, analyse_series
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -68,7 +71,7 @@ def test_run_chart_description_names_the_median_and_the_note():
 
 
 def test_recalculated_limits_are_described_per_segment():
-    result = analyse([9, 11] * 6 + [19, 21] * 6, change_point=12)
+    result = analyse([9, 11] * 6 + [19, 21] * 6, change_points=[12])
     desc = describe_chart(result)
     assert "Before the change at Week 13, centre line at the mean 10" in desc
     assert "From the change at Week 13, centre line at the mean 20" in desc
@@ -215,3 +218,142 @@ def test_data_table_names_run_chart_rules():
         "Special cause (neither direction): part of a run of 6 or more points above the median"
     )
     assert rows[6].signal == "Common cause"
+
+
+# --- several changes ---------------------------------------------------------------------
+
+THREE_STEPS = [9, 11] * 6 + [19, 21] * 6 + [29, 31] * 6
+
+
+def test_three_segments_are_drawn_with_their_own_limits_and_a_break_at_each_change():
+    result = analyse(THREE_STEPS, change_points=[12, 24])
+    root = parse(render_chart_svg(result, "Steps"))
+    centres = by_class(root, "spc-centre-line")
+    assert len(centres) == 3
+    assert len(by_class(root, "spc-limit")) == 6
+    assert len(by_class(root, "spc-change")) == 2
+    # Each segment's lines stop before the next begins: a break at each change.
+    spans = [(float(line.get("x1")), float(line.get("x2"))) for line in centres]
+    assert spans[0][1] < spans[1][0] and spans[1][1] < spans[2][0]
+    # The two change lines sit between the points either side of each change.
+    changes = [float(line.get("x1")) for line in by_class(root, "spc-change")]
+    assert spans[0][1] < changes[0] < spans[1][0] and spans[1][1] < changes[1] < spans[2][0]
+    assert len({line.get("y1") for line in centres}) == 3
+    desc = describe_chart(result)
+    assert "Before the change at Week 13, centre line at the mean 10" in desc
+    assert (
+        "From the change at Week 13 until the change at Week 25, centre line at the mean 20"
+    ) in desc
+    assert "From the change at Week 25, centre line at the mean 30" in desc
+
+
+def test_a_skipped_change_is_still_drawn_and_explained():
+    result = analyse(THREE_STEPS, change_points=[12, 18, 24])
+    root = parse(render_chart_svg(result, "Steps"))
+    assert len(by_class(root, "spc-change")) == 3
+    assert len(by_class(root, "spc-centre-line")) == 3
+    assert "not recalculated at the change at Week 19" in describe_chart(result)
+
+
+# --- markers -------------------------------------------------------------------------------
+
+CYCLES = [
+    Marker(2, "1", "PDSA cycle 1: Triage nurse at the front door"),
+    Marker(9, "2", "PDSA cycle 2: Streaming <to> SDEC & back."),
+]
+
+
+def test_markers_are_drawn_as_numbered_flags_with_titles():
+    result = analyse(SPIKES)
+    root = parse(render_chart_svg(result, "Wait", markers=CYCLES))
+    group = root.find(f"{SVG}g[@class='spc-markers']")
+    marks = by_class(group, "spc-marker")
+    assert len(marks) == 2
+    assert [m.get("data-index") for m in marks] == ["2", "9"]
+    assert [m.find(f"{SVG}title").text for m in marks] == [
+        "PDSA cycle 1: Triage nurse at the front door (Week 3)",
+        "PDSA cycle 2: Streaming <to> SDEC & back (Week 10)",
+    ]
+    assert [m.find(f"{SVG}text").text for m in marks] == ["1", "2"]
+    # Each sits on a dashed line at its point's x, the same x as the point's marker.
+    points = by_class(root.find(f"{SVG}g[@class='spc-points']"), "spc-point")
+    for mark, index in zip(marks, (2, 9), strict=True):
+        line = mark.find(f"{SVG}line")
+        assert line.get("stroke-dasharray")
+        assert line.get("x1") == line.get("x2") == points[index].get("cx")
+        assert float(line.get("y2")) > float(line.get("y1"))
+    legend = root.find(f"{SVG}g[@class='spc-legend']")
+    assert "Marked event (numbered)" in [el.text for el in legend.iter(f"{SVG}text")]
+
+
+def test_markers_are_listed_in_the_description():
+    result = analyse(SPIKES)
+    desc = parse(render_chart_svg(result, "Wait", markers=CYCLES)).find(f"{SVG}desc").text
+    assert desc == describe_chart(result, CYCLES)
+    assert desc.endswith(
+        "2 marked events: Marker 1, at Week 3: PDSA cycle 1: Triage nurse at the front door. "
+        "Marker 2, at Week 10: PDSA cycle 2: Streaming <to> SDEC & back."
+    )
+    assert "marked event" not in describe_chart(result)
+
+
+def test_markers_out_of_range_are_left_out_and_no_markers_draw_nothing():
+    result = analyse(SPIKES)
+    markers = [Marker(-1, "0", "Before"), Marker(16, "9", "After"), Marker(15, "3", "Last")]
+    root = parse(render_chart_svg(result, "Wait", markers=markers))
+    assert [m.get("data-index") for m in by_class(root, "spc-marker")] == ["15"]
+    assert "1 marked event: Marker 3, at Week 16: Last." in root.find(f"{SVG}desc").text
+    plain = render_chart_svg(result, "Wait")
+    assert "spc-marker" not in plain and "Marked event" not in plain
+    assert plain == render_chart_svg(result, "Wait", markers=[Marker(99, "1", "Later")])
+
+
+def test_markers_on_neighbouring_points_do_not_overlap():
+    result = analyse(list(range(100)))
+    markers = [Marker(i, str(i), f"Cycle {i}") for i in (10, 11, 12, 50)]
+    root = parse(render_chart_svg(result, "Many", markers=markers))
+    flags = [mark.find(f"{SVG}rect") for mark in by_class(root, "spc-marker")]
+    boxes = [
+        (float(f.get("x")), float(f.get("y")), float(f.get("width")), float(f.get("height")))
+        for f in flags
+    ]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            apart = a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0]
+            apart = apart or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
+            assert apart, (a, b)
+
+
+def test_marker_text_is_escaped():
+    markers = [Marker(1, "<b>", "<script>alert(1)</script>")]
+    svg = render_chart_svg(analyse(SPIKES), "Wait", markers=markers)
+    assert "<script>" not in svg and "<b>" not in svg
+    parse(svg)
+
+
+# --- values at the bound -----------------------------------------------------------------
+
+NUMBER = re.compile(r'(?<![\w-])(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height|points)="([^"]*)"')
+
+
+def coordinates(svg):
+    return [float(n) for value in NUMBER.findall(svg) for n in re.split(r"[ ,]+", value) if n]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [MAX_ABS_VALUE, -MAX_ABS_VALUE] * 8,
+        [MAX_ABS_VALUE] * 15,
+        [MAX_ABS_VALUE - 0.001, MAX_ABS_VALUE] * 8,
+        [-MAX_ABS_VALUE, 0.5, 1e-9] * 6,
+    ],
+)
+def test_values_at_the_bound_draw_finite_coordinates(values):
+    result = analyse(values, target=-MAX_ABS_VALUE, change_points=[])
+    svg = render_chart_svg(result, "Huge", markers=[Marker(3, "1", "Cycle")])
+    numbers = coordinates(svg)
+    assert numbers and all(math.isfinite(n) for n in numbers)
+    assert not re.search(r"\b(?:inf|infinity|nan)\b", svg, re.IGNORECASE)
+    ticks = by_class(parse(svg), "spc-axes")[0].findall(f"{SVG}text")
+    assert len(ticks) < 20

@@ -100,7 +100,7 @@ def summarise(points, direction, change_at, target, unit):
     change_at = (change_at or "").strip()
     change = labels.index(change_at) if change_at in labels else None
     try:
-        result = spc.analyse_series(points, direction, change_point=change or None, target=target)
+        result = spc.analyse_series(points, direction, [change] if change else (), target=target)
     except ValueError:
         return {}
     code, words = "", ""
