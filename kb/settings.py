@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kb.accounts",
     "kb.following",
     "kb.networks",
+    "kb.projects",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

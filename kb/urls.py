@@ -16,11 +16,15 @@ urlpatterns = [
     path("search/", include("kb.search.urls")),
     # Before Wagtail's page tree: /ideas/ itself is the ideas index page.
     path("ideas/", include("kb.ideas.urls")),
+    # Improvement projects' own views (starting one, the team's actions); the pages themselves
+    # (/projects/, /projects/<slug>/) are Wagtail's.
+    path("projects/", include("kb.projects.site_urls")),
     # Staff accounts: the member's own pages, then django-allauth's sign-up and sign-in.
     path("accounts/", include("kb.accounts.urls")),
     # Following, notifications and unsubscribe links: /following/..., /notifications/.
     path("", include("kb.following.urls")),
     path("api/search/", search_views.api_search, name="api_search"),
+    path("api/projects/", include("kb.projects.urls")),
 ]
 
 if settings.DEBUG:

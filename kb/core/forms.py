@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .patient_data import holds_nhs_number, redact_value
+from .stored_text import redact_text, text_holds_nhs_number
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides that can
 # make text in the admin read differently from what it is.
@@ -37,16 +38,23 @@ def clean_text(value, single_line=False):
     return value.strip()
 
 
-def redacted_data(data, keep=UNGUARDED_KEYS):
+def redacted_data(data, keep=UNGUARDED_KEYS, tables=()):
     """A copy of submitted form data (a QueryDict or a dict) with every NHS number replaced,
-    but in the values of the keys in `keep`."""
+    but in the values of the keys in `keep`; the keys in `tables` hold pasted table rows, read
+    cell by cell."""
+
+    def redact(key, value):
+        if key in tables and isinstance(value, str):
+            return redact_text(value, table=True)
+        return redact_value(value)
+
     if hasattr(data, "setlist"):
         copy = data.copy()
         for key in data:
             if key not in keep:
-                copy.setlist(key, [redact_value(v) for v in data.getlist(key)])
+                copy.setlist(key, [redact(key, v) for v in data.getlist(key)])
         return copy
-    return {key: value if key in keep else redact_value(value) for key, value in data.items()}
+    return {key: value if key in keep else redact(key, value) for key, value in data.items()}
 
 
 def _values(data, key):
@@ -111,17 +119,30 @@ class PatientDataGuardMixin:
     nhs_number_message = NHS_NUMBER_MESSAGE
     # Fields that hold no one's words and are never stored as typed (a password): not checked.
     secret_fields = ()
+    # Fields where people paste table rows (a date and a value a line): checked cell by cell,
+    # since digits in neighbouring cells ("06/01/2025, 71") are not one number.
+    table_fields = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.nhs_number_fields = []
         unguarded = UNGUARDED_KEYS | {self.add_prefix(name) for name in self.secret_fields}
         if self.is_bound:
+            tables = {self.add_prefix(name) for name in self.table_fields}
             for name in self.fields:
                 key = self.add_prefix(name)
-                if key not in unguarded and holds_nhs_number(_values(self.data, key)):
+                if key in unguarded:
+                    continue
+                values = _values(self.data, key)
+                if key in tables:
+                    found = any(
+                        text_holds_nhs_number(v, table=True) for v in values if isinstance(v, str)
+                    )
+                else:
+                    found = holds_nhs_number(values)
+                if found:
                     self.nhs_number_fields.append(name)
-            self.data = redacted_data(self.data, keep=unguarded)
+            self.data = redacted_data(self.data, keep=unguarded, tables=tables)
         self.initial = redact_value(dict(self.initial))
 
     def clean(self):

@@ -19,6 +19,8 @@ def pages_due_for_review(within_days=DEFAULT_WINDOW_DAYS, today=None, live_only=
     horizon = today + datetime.timedelta(days=within_days)
     pages = []
     for model in knowledge_page_models():
+        if not model.review_dates:
+            continue
         queryset = model.objects.filter(next_review__lte=horizon)
         if live_only:
             queryset = queryset.live()

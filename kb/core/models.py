@@ -255,6 +255,10 @@ class KnowledgePage(RoutedPageMixin, Page):
     # Where a batch import writes this type: pages that others refer to come first (GIRFT
     # standards before the blueprints and guides citing them).
     import_order = 100
+    # The `type:` a Markdown file names this type by ("" for its content kind).
+    import_type = ""
+    # Whether editors review pages of this type by a date (the freshness report and reminders).
+    review_dates = True
     # (field name, heading) of the Markdown sections this type has, in reading order. Markdown
     # import fills them from `## heading` sections; pages list them as contents.
     section_fields = ()
@@ -527,4 +531,6 @@ HomePage.subpage_types = [
     "guides.GuidanceIndexPage",
     "cases.CaseStudyIndexPage",
     "ideas.IdeaIndexPage",
+    "networks.NetworkIndexPage",
+    "projects.ProjectIndexPage",
 ]

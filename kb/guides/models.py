@@ -18,6 +18,18 @@ def markdown_field(label, help_text=""):
     return models.TextField(label, blank=True, help_text=help_text or "Markdown.")
 
 
+class FollowedByProjectsMixin:
+    """Guides and standards that improvement projects follow (the projects app's
+    `followed_by_projects` relation, to a layer above this one: read by name)."""
+
+    def following_projects(self):
+        projects = getattr(self, "followed_by_projects", None)
+        if projects is None or self.pk is None:
+            return []
+        shared = projects.live().select_related("organisation").order_by("title")
+        return list(self.public_related(shared))
+
+
 class GuidanceIndexPage(RoutedPageMixin, Page):
     """The guidance library: lists improvement guides, GIRFT standards and blueprints."""
 
@@ -48,7 +60,7 @@ class GuidanceIndexPage(RoutedPageMixin, Page):
         return context
 
 
-class ImprovementGuidePage(KnowledgePage):
+class ImprovementGuidePage(FollowedByProjectsMixin, KnowledgePage):
     """National guidance on one improvement topic: what good looks like, the measures to watch,
     the changes to test and where to find more."""
 
@@ -106,7 +118,7 @@ class ImprovementGuidePage(KnowledgePage):
         return self.public_related(self.related_cases.live()).select_related("organisation")
 
 
-class GirftStandardPage(KnowledgePage):
+class GirftStandardPage(FollowedByProjectsMixin, KnowledgePage):
     """A clinically led standard from the Getting It Right First Time programme."""
 
     content_kind = "girft-standard"

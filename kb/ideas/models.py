@@ -6,6 +6,7 @@ picks up through its `content_kind`. Endorsements hang off the published page.
 """
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -193,6 +194,13 @@ class IdeaPage(KnowledgePage):
     @property
     def adoption_count(self):
         return self.endorsements.filter(kind=Endorsement.Kind.ADOPTED).count()
+
+    def spread(self):
+        """How far the idea has spread: {"testing": [projects], "implemented_by": [names],
+        "adoption_count": n}, from the shared improvement projects linked to it and the teams
+        who said they adopted it. The projects app answers (looked up by name: it sits above
+        this one)."""
+        return apps.get_model("projects", "ProjectPage").spread_of(self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

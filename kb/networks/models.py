@@ -157,11 +157,13 @@ class NetworkPage(RoutablePageMixin, RoutedPageMixin, Page):
         return self.memberships.filter(status=Membership.Status.APPROVED).count()
 
     def shared_content(self):
-        """What the network gathers: case studies and ideas from member organisations, guides
-        and GIRFT standards on its focus pathways (newest first, a few of each)."""
+        """What the network gathers: case studies, ideas and shared improvement projects from
+        member organisations, guides and GIRFT standards on its focus pathways (newest first, a
+        few of each)."""
         from kb.cases.models import CaseStudyPage
         from kb.guides.models import GirftStandardPage, ImprovementGuidePage
         from kb.ideas.models import IdeaPage
+        from kb.projects.models import ProjectPage
 
         organisations = list(self.member_organisations.values_list("pk", flat=True))
         pathways = list(self.focus_pathways.values_list("pk", flat=True))
@@ -175,6 +177,7 @@ class NetworkPage(RoutablePageMixin, RoutedPageMixin, Page):
             "ideas": newest(IdeaPage, organisation__in=organisations),
             "guides": newest(ImprovementGuidePage, pathways__in=pathways),
             "standards": newest(GirftStandardPage, pathways__in=pathways),
+            "projects": newest(ProjectPage, organisation__in=organisations),
         }
 
     def get_context(self, request, *args, **kwargs):

@@ -34,7 +34,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 # them: each knowledge page type's content kind (in the order a batch imports them: pages that
 # others refer to first), and the choices the models define.
 TYPES = tuple(
-    model.content_kind
+    model.import_type or model.content_kind
     for model in sorted(knowledge_page_models(), key=lambda model: model.import_order)
 )
 TYPE_ORDER = {type_: position for position, type_ in enumerate(TYPES)}
@@ -208,8 +208,9 @@ def parse_document(text, path=None):
     return document
 
 
-# Front-matter keys holding tables of numbers: checked a cell at a time.
-_TABLE_KEYS = ("series",)
+# Front-matter keys holding tables of numbers, checked a cell at a time: a series' "period,
+# value" rows, and an improvement project's measures.
+_TABLE_KEYS = ("series", "measures")
 PATIENT_DATA_MESSAGE = (
     "{where} holds an NHS number: remove it (pages must never hold patient information)"
 )
@@ -398,7 +399,7 @@ def series_of(document):
                 points = parse_points_text(str(data or ""))
             valid = validate_series(
                 points,
-                change_at=str(item.get("change_at") or ""),
+                change_at=item.get("change_at") or "",  # text, or a YAML list of periods
                 target=item.get("target"),
                 direction=str(item.get("direction") or "up"),
             )
@@ -408,6 +409,7 @@ def series_of(document):
             {
                 "name": name[:200],
                 "unit": str(item.get("unit") or "").strip()[:40],
+                "screen_moving_ranges": item.get("screen_moving_ranges") is True,
                 **valid,
             }
         )

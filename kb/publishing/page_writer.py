@@ -9,6 +9,7 @@ the site's sections, the vocabularies and the organisations looked up so far.
 
 import datetime
 
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from wagtail.models import Locale, Page, Revision
@@ -17,8 +18,9 @@ from wagtail.signals import page_published, published
 from kb.cases.models import CaseStudyMeasure, CaseStudyPage, CaseStudySeries
 from kb.core.markdown import markdown_to_text
 from kb.core.models import knowledge_page_models
-from kb.guides.models import GirftStandardPage
-from kb.ideas.models import IdeaSeries
+from kb.guides.models import GirftStandardPage, ImprovementGuidePage
+from kb.ideas.models import IdeaPage, IdeaSeries
+from kb.projects.models import ProjectPage
 from kb.taxonomy.models import (
     ImprovementMethod,
     Organisation,
@@ -28,6 +30,7 @@ from kb.taxonomy.models import (
     WasteType,
 )
 
+from . import project_import
 from .frontmatter import (
     ImportFailure,
     as_date,
@@ -37,12 +40,12 @@ from .frontmatter import (
     measures_of,
     series_of,
 )
-from .site_structure import ensure_site_structure
+from .site_structure import ensure_project_index, ensure_site_structure
 
 
 def page_models():
 
-    return {model.content_kind: model for model in knowledge_page_models()}
+    return {model.import_type or model.content_kind: model for model in knowledge_page_models()}
 
 
 # The fields a full_clean before the page has a place in the tree cannot check (Wagtail sets them).
@@ -129,6 +132,8 @@ class WriteContext:
 
     def parent_of(self, type_):
         home, guidance, cases, ideas = self.structure()
+        if type_ == ProjectPage.import_type:
+            return ensure_project_index(home)
         return {"case-study": cases, "idea": ideas}.get(type_, guidance)
 
     def locale(self):
@@ -404,7 +409,8 @@ class PageWriter:
             else:
                 body.append(("section", {"heading": heading[:120], "content": text}))
         page.body = body
-        getattr(self, f"fill_{self.model.content_kind.replace('-', '_')}")(page)
+        type_ = self.model.import_type or self.model.content_kind
+        getattr(self, f"fill_{type_.replace('-', '_')}")(page)
 
     def fill_improvement_guide(self, page):
 
@@ -455,6 +461,35 @@ class PageWriter:
             if name
         ]
 
+    def fill_improvement_project(self, page):
+
+        document = self.document
+        page.aim = as_text(document, "aim", required=True, max_length=1000)
+        region = self.term(Region, "region")
+        page.organisation = self.organisation(
+            as_text(document, "organisation", required=True, max_length=200),
+            kind=as_text(document, "organisation_type") or "trust",
+            ods_code=as_text(document, "ods_code", max_length=10).upper(),
+            region=region,
+        )
+        page.region = region or page.organisation.region
+        page.status, page.progress_score = project_import.status_and_progress(document)
+        idea = as_text(document, "idea", max_length=255)
+        page.idea = self.pages(IdeaPage, "idea")[0] if idea else None
+        page.guides = self.pages(ImprovementGuidePage, "guides")
+        page.standards = self.pages(GirftStandardPage, "standards")
+        page.driver_diagram = project_import.drivers_of(document)
+        # The case study the project was written up as (a write-up made on the site links
+        # itself).
+        case = as_text(document, "case_study", max_length=255)
+        page.case_study = self.pages(CaseStudyPage, "case_study")[0] if case else None
+        measures = project_import.measures_of(document)
+        page.kb_import_parts = {
+            "team": project_import.team_of(document),
+            "measures": measures,
+            "cycles": project_import.cycles_of(document, {m["name"] for m in measures}),
+        }
+
     def fill_idea(self, page):
 
         document = self.document
@@ -496,3 +531,14 @@ class PageWriter:
 
 
 __all__ = ["PageWriter", "WriteContext", "ImportFailure", "forget_relations"]
+
+
+def _write_project_parts(sender, instance, **kwargs):
+    # An imported project's team, measures and cycles are rows of their own (not page
+    # content): written once the page is saved and has its id.
+    parts = instance.__dict__.pop("kb_import_parts", None)
+    if parts is not None:
+        project_import.write_parts(instance, parts)
+
+
+post_save.connect(_write_project_parts, sender=ProjectPage, dispatch_uid="kb_project_parts")

@@ -8,6 +8,7 @@ from kb.core.models import HomePage
 from kb.guides.models import GuidanceIndexPage
 from kb.ideas.models import IdeaIndexPage
 from kb.networks.models import NetworkIndexPage
+from kb.projects.models import ProjectIndexPage
 
 HOME_TITLE = "NHS Improvement Knowledge Base"
 
@@ -67,6 +68,7 @@ def ensure_site_structure():
         cases.save_revision().publish()
     ideas = IdeaIndexPage.ensure(home)
     ensure_network_index(home)
+    ensure_project_index(home)
     return home, guidance, cases, ideas
 
 
@@ -83,6 +85,25 @@ def ensure_network_index(home=None):
             intro="Learning and Improvement Networks and improvement collaboratives bring "
             "clinical and operational leaders together to learn from each other and share what "
             "works. Find the networks in your region and ask to join.",
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    return index
+
+
+def ensure_project_index(home=None):
+    """The "Improvement projects" index (`/projects/`) under the home page, created if
+    missing; idempotent."""
+    index = ProjectIndexPage.objects.first()
+    if index is None:
+        home = home or HomePage.objects.first()
+        index = ProjectIndexPage(
+            title="Improvement projects",
+            slug="projects",
+            show_in_menus=True,
+            intro="NHS teams plan, test and measure their improvement work here in the open: "
+            "their aims, driver diagrams, PDSA cycles and SPC charts. Follow a project, or "
+            "start your own.",
         )
         home.add_child(instance=index)
         index.save_revision().publish()

@@ -17,10 +17,12 @@ BUDGETS = {
     "improvement guide": ("/guidance/discharge-and-hospital-flow/", 10),
     "GIRFT standard": ("/guidance/copd-discharge-bundle/", 10),
     "blueprint": ("/guidance/model-emergency-department/", 10),
-    "idea": ("/ideas/slim-down-standard-theatre-instrument-trays/", 10),
+    # An idea also reads its spread: the shared projects testing or implementing it.
+    "idea": ("/ideas/slim-down-standard-theatre-instrument-trays/", 11),
+    "improvement project": ("/projects/ecg-within-10-minutes-of-arrival-for-chest-pain/", 16),
     "case study library": ("/case-studies/", 13),
     "guidance library": ("/guidance/", 10),
-    "home page": ("/", 15),  # one query per top-level section type (networks made it 5)
+    "home page": ("/", 16),  # one query per top-level section type (projects made it 6)
 }
 
 
