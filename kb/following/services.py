@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.mail.outbox import deliver, queue_email
+from kb.mail.outbox import deliver, queue_email, queue_emails
 
 from .models import URGENCY, Follow, Frequency, Notification, PublishedState
 from .registry import content_type_of, kind_of, kinds, targets_of
@@ -28,6 +28,8 @@ from .tokens import unsubscribe_token
 
 # Rows a bulk insert writes at once (SQLite allows 999 variables a statement in old builds).
 BATCH = 500
+# Immediate emails tried the moment a change commits; more wait for `send_outbox`.
+INLINE_DELIVERY_LIMIT = 25
 
 
 def absolute_url(path):
@@ -154,7 +156,10 @@ def _record(matches, kind, title, url, text=""):
     Notification.objects.bulk_create(notifications, batch_size=BATCH)
     queued = send_immediate(n for n in notifications if n.frequency == Frequency.IMMEDIATE)
     if queued:
-        transaction.on_commit(partial(deliver, queued), robust=True)
+        # A few are tried as soon as the change commits; a big fan-out is left to send_outbox,
+        # so the editor's publish does not wait for thousands of emails to go out.
+        first = queued[:INLINE_DELIVERY_LIMIT]
+        transaction.on_commit(partial(deliver, first), robust=True)
     return len(notifications)
 
 
@@ -237,7 +242,7 @@ def send_immediate(notifications):
     if not notifications:
         return []
     users = get_user_model().objects.in_bulk({n.user_id for n in notifications})
-    now, queued = timezone.now(), []
+    now, messages = timezone.now(), []
     for notification in notifications:
         user = users.get(notification.user_id)
         if user is None or not user.email or not user.is_active:
@@ -256,16 +261,15 @@ def send_immediate(notifications):
                 "manage_url": absolute_url(reverse("following:manage")),
             },
         )
-        queued.append(
-            queue_email(
-                [user.email],
-                notification.title,
-                body,
-                headers=unsubscribe_headers(unsubscribe),
-                kind="following:immediate",
-                deliver_now=False,
-            ).pk
+        messages.append(
+            {
+                "to": [user.email],
+                "subject": notification.title,
+                "body": body,
+                "headers": unsubscribe_headers(unsubscribe),
+            }
         )
+    queued = queue_emails(messages, kind="following:immediate")
     ids = [n.pk for n in notifications if n.pk is not None]
     Notification.objects.filter(pk__in=ids).update(emailed_at=now)
     return queued

@@ -363,6 +363,28 @@ def test_a_restricted_page_cannot_be_followed_nor_its_title_learnt(
     assert "Private pilot" not in client.get("/following/").content.decode()
 
 
+def test_a_big_immediate_fan_out_is_left_to_the_sender_and_goes_out_once_each(
+    make_case_study, members, commit
+):
+    from kb.mail.models import OutboxEmail
+
+    followers = [members(f"m{number}", frequency="immediate") for number in range(30)]
+    for follower in followers:
+        services.follow(follower, uec())
+    page = make_case_study("Streaming to SDEC", publish=False)
+
+    commit(page.save_revision().publish)
+    # The publish tried the first few at once and left the rest for send_outbox.
+    assert len(mail.outbox) == services.INLINE_DELIVERY_LIMIT
+    assert OutboxEmail.objects.filter(state="pending").count() == 30 - len(mail.outbox)
+
+    call_command("send_outbox", verbosity=0)
+    call_command("send_outbox", verbosity=0)  # a second pass finds nothing left to send
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        follower.email for follower in followers
+    )
+
+
 def test_the_unsubscribe_link_in_an_immediate_email_stops_those_emails(
     make_case_study, members, commit
 ):
