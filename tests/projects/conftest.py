@@ -23,9 +23,12 @@ def staff(db):
 
 @pytest.fixture
 def northshire(db):
-    return Organisation.objects.create(
-        name="Northshire Hospitals NHS Foundation Trust", slug="northshire-hospitals"
+    # The demo content has this fictional trust too: the same one either way.
+    organisation, _ = Organisation.objects.get_or_create(
+        name="Northshire Hospitals NHS Foundation Trust",
+        defaults={"slug": "northshire-hospitals"},
     )
+    return organisation
 
 
 @pytest.fixture

@@ -62,3 +62,54 @@ def test_guides_standards_and_networks_list_the_projects(client, demo_content):
     UnpublishPageAction(project).execute(skip_permission_checks=True)
     for page in [network, *project.guides.all()]:
         assert project.title not in client.get(page.url).content.decode()
+
+
+def test_a_lead_links_an_idea_by_reference_and_draws_the_driver_diagram(
+    client, demo_content, start_project, staff
+):
+    from kb.ideas.models import IdeaPage, IdeaSubmission
+
+    idea = IdeaPage.objects.get(slug="print-discharge-letters-only-when-the-patient-asks")
+    submission = IdeaSubmission.objects.filter(idea_page=idea).first()
+    lead = staff("amira")
+    project = start_project(lead, title="Letters on request")
+    data = {
+        "title": "Letters on request",
+        "summary": "Printing discharge letters only when asked.",
+        "aim": "Half the discharge letters printed by June 2027.",
+        "organisation": project.organisation_id,
+        "status": "testing",
+        "progress_score": "2.5",
+        "driver_diagram": "Letters are wanted\n  Patients are asked\n    Ask at the bedside",
+        "idea": submission.reference.lower() if submission else idea.full_url,
+    }
+    response = client.post(f"{project.url}edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project.refresh_from_db()
+    assert project.idea_id == idea.pk and project.status == "testing"
+    assert project.driver_diagram[0]["children"][0]["children"][0]["text"] == "Ask at the bedside"
+    html = client.get(project.url).content.decode()
+    assert "Change idea:</strong> Ask at the bedside" in html  # the list beside the drawing
+    assert "<svg" in html and "Driver diagram:" in html
+
+    response = client.post(f"{project.url}edit/", {**data, "idea": "IDEA-NOPE99"})
+    assert response.status_code == 400
+    assert "No published idea has that reference" in response.content.decode()
+
+
+def test_the_library_filters_by_every_facet_and_ignores_unknown_values(client, demo_content):
+    listing = client.get("/projects/").content.decode()
+    assert "4 shared projects" in listing
+    by_status = client.get("/projects/", {"status": "testing"}).content.decode()
+    assert "1 shared project" in by_status and "first language" in by_status
+    by_pathway = client.get("/projects/", {"pathway": "elective-care"}).content.decode()
+    assert "2 shared projects" in by_pathway
+    by_progress = client.get("/projects/", {"progress": "4.0"}).content.decode()
+    assert "2 shared projects" in by_progress
+    by_region = client.get("/projects/", {"region": "midlands"}).content.decode()
+    assert "1 shared project" in by_region and "Smaller standard trays" in by_region
+    organisation = ProjectPage.objects.get(slug="smaller-standard-trays-for-general-surgery")
+    by_org = client.get("/projects/", {"organisation": organisation.organisation.slug})
+    assert "1 shared project" in by_org.content.decode()
+    hostile = client.get("/projects/", {"pathway": "<script>", "progress": "9", "page": "x"})
+    assert hostile.status_code == 200 and "4 shared projects" in hostile.content.decode()
