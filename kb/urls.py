@@ -4,11 +4,16 @@ from django.conf import settings
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from kb.core.discoverability import robots_txt
 from kb.search import views as search_views
 
 urlpatterns = [
+    # Wagtail's sitemap: every live page no view restriction covers (kb/core/discoverability.py).
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # The feeds: /feeds/... and the search feed at /search/feed/, beside the search page.

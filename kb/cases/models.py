@@ -72,6 +72,7 @@ class CaseStudyPage(KnowledgePage):
     """What a team changed, how, and the measured result, with the strength of its evidence."""
 
     content_kind = "case-study"
+    schema_type = "Article"
     import_order = 1
     home_listing = "latest_cases"
     home_listing_related = ("organisation", "region")
@@ -158,6 +159,13 @@ class CaseStudyPage(KnowledgePage):
         if self.region_id is None and self.organisation_id is not None:
             self.region_id = self.organisation.region_id
         super().save(*args, **kwargs)
+
+    def schema_author(self):
+        """The team's organisation wrote the case study (read with the page when served)."""
+        author = {"@type": "Organization", "name": self.organisation.name}
+        if self.organisation.ods_code:
+            author["identifier"] = self.organisation.ods_code
+        return author
 
     @property
     def signal(self):

@@ -26,6 +26,7 @@ from wagtail.search import index
 from kb.taxonomy.models import Pathway
 
 from .blocks import BodyBlock, markdown_in_stream, section_heading_ids, stream_text
+from .discoverability import PUBLISHER, SITE_NAME
 from .markdown import markdown_key, markdown_problem, markdown_to_text, render_stored_markdown
 
 REVIEW_SOON_DAYS = 30
@@ -267,6 +268,8 @@ class KnowledgePage(RoutedPageMixin, Page):
     # list is in order of (see `linked_pages`): all read in one query.
     classification_fields = ("pathways", "methods", "specialties")
     linked_page_fields = ()
+    # The schema.org type of the page's JSON-LD ("" for none; see `structured_data`).
+    schema_type = ""
 
     summary = models.TextField(
         max_length=600,
@@ -402,6 +405,76 @@ class KnowledgePage(RoutedPageMixin, Page):
     def latest_for_home_page(cls, count=3):
         pages = public_pages(cls.objects.live()).select_related(*cls.home_listing_related)
         return pages.order_by("-publication_date")[:count]
+
+    @property
+    def last_modified(self):
+        """When the page last changed, for the sitemap's lastmod and JSON-LD's dateModified:
+        when it was last published, or the day of its last review when that is later (a review
+        that found nothing to change still vouches for the page as of that day). A review
+        date in the future (a typing slip) is not counted."""
+        changed = self.last_published_at or self.latest_revision_created_at
+        reviewed = self.last_reviewed
+        if reviewed and reviewed <= timezone.localdate():
+            reviewed = datetime.datetime.combine(
+                reviewed, datetime.time.min, tzinfo=timezone.get_current_timezone()
+            )
+            if changed is None or reviewed > changed:
+                return reviewed
+        return changed
+
+    def get_sitemap_urls(self, request=None):
+        return [{"location": self.get_full_url(request), "lastmod": self.last_modified}]
+
+    def schema_author(self):
+        """The page's JSON-LD author: its owning team, or the publisher when it names none."""
+        if self.content_owner:
+            return {"@type": "Organization", "name": self.content_owner}
+        return PUBLISHER
+
+    def structured_data(self, request=None):
+        """The page's schema.org JSON-LD (None unless its type sets `schema_type`).
+
+        A graph of two nodes: the Article (what the page says, who wrote and published it,
+        the pathways it is about) and the WebPage it is the main entity of, which carries
+        the review: schema.org has `lastReviewed` and `reviewedBy` on WebPage, not on Article.
+        The next review date has no schema.org property (`expires` would say the page stops
+        being useful) and is left out. Only what the page's template has already read is
+        used: no query of its own.
+        """
+        url = self.get_full_url(request) if self.schema_type else None
+        if not url:
+            return None  # no schema type, or a page outside every site
+        modified = self.last_modified
+        description = self.search_description or self.summary
+        article = {
+            "@type": self.schema_type,
+            "@id": f"{url}#article",
+            "headline": self.seo_title or self.title,
+            "description": description,
+            "url": url,
+            "mainEntityOfPage": {"@id": url},
+            "inLanguage": "en-GB",
+            "datePublished": self.publication_date.isoformat(),
+            "author": self.schema_author(),
+            "publisher": PUBLISHER,
+            "isPartOf": {"@type": "WebSite", "name": SITE_NAME},
+        }
+        if modified:
+            article["dateModified"] = modified.isoformat()
+        pathways = self.classification.get("pathways") or []
+        if pathways:
+            article["about"] = [{"@type": "Thing", "name": term.name} for term in pathways]
+        web_page = {
+            "@type": "WebPage",
+            "@id": url,
+            "url": url,
+            "name": self.seo_title or self.title,
+            "mainEntity": {"@id": article["@id"]},
+            "lastReviewed": self.reviewed_on.isoformat(),
+        }
+        if self.content_owner:
+            web_page["reviewedBy"] = {"@type": "Organization", "name": self.content_owner}
+        return {"@context": "https://schema.org", "@graph": [web_page, article]}
 
     @property
     def review_status(self):

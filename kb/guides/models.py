@@ -65,6 +65,7 @@ class ImprovementGuidePage(FollowedByProjectsMixin, KnowledgePage):
     the changes to test and where to find more."""
 
     content_kind = "improvement-guide"
+    schema_type = "Article"
     import_order = 3
     home_listing = "latest_guides"
     section_fields = (
@@ -122,6 +123,7 @@ class GirftStandardPage(FollowedByProjectsMixin, KnowledgePage):
     """A clinically led standard from the Getting It Right First Time programme."""
 
     content_kind = "girft-standard"
+    schema_type = "Article"
     serve_select_related = ("specialty",)
     linked_page_fields = (("embodied_in_blueprints", "title"), ("cited_by_guides", "title"))
     import_order = 0
@@ -191,6 +193,7 @@ class BlueprintPage(KnowledgePage):
     standards it embodies."""
 
     content_kind = "blueprint"
+    schema_type = "Article"
     import_order = 2
 
     components = StreamField(

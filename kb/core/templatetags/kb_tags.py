@@ -1,7 +1,11 @@
 """Template filters used across the site."""
 
 from django import template
+from django.core.exceptions import DisallowedHost
+from django.utils.safestring import mark_safe
+from wagtail.models import Page
 
+from kb.core.discoverability import SITE_NAME, json_for_script
 from kb.core.markdown import heading_id, render_markdown
 
 register = template.Library()
@@ -72,3 +76,38 @@ def after_label(text, label):
         rest = text[len(label) + 1 :].strip()
         return rest[:1].upper() + rest[1:]
     return text
+
+
+@register.inclusion_tag("components/discovery_meta.html", takes_context=True)
+def discovery_meta(context):
+    """The canonical link, Open Graph and Twitter card tags and the JSON-LD of the page being
+    shown: for a Wagtail page its own full URL (the address the sitemap gives); for any other
+    view the address without its query string (search results, filters and page numbers are
+    not separate documents). Open Graph, Twitter and JSON-LD only for Wagtail pages."""
+    request = context.get("request")
+    if request is None:
+        return {}
+    try:
+        address = request.build_absolute_uri(request.path)
+    except DisallowedHost:
+        return {}  # the 400 page for a request with a Host header the site does not serve
+    page = context.get("page")
+    if not isinstance(page, Page) or page.pk is None:
+        return {"canonical": address}
+    canonical = page.get_full_url(request) or address
+    is_article = getattr(page, "schema_type", "") == "Article"
+    description = page.search_description or getattr(page, "summary", "")
+    description = description or getattr(page, "intro", "")
+    data = page.structured_data(request) if hasattr(page, "structured_data") else None
+    modified = getattr(page, "last_modified", None) if is_article else None
+    return {
+        "canonical": canonical,
+        "page": page,
+        "title": page.seo_title or page.title,
+        "description": " ".join(str(description).split()),
+        "og_type": "article" if is_article else "website",
+        "site_name": SITE_NAME,
+        "published": getattr(page, "publication_date", None) if is_article else None,
+        "modified": modified,
+        "json_ld": mark_safe(json_for_script(data)) if data else "",  # noqa: S308 (escaped)
+    }
