@@ -38,10 +38,9 @@ def make_network(site_tree):
             region=Region.objects.get(slug=region) if region else None,
             **kw,
         )
+        network.leads = list(leads)  # in the revision too, as an editor would have it
         index.add_child(instance=network)
         network.save_revision().publish()
-        network.leads.set(leads)
-        network.save()
         return NetworkPage.objects.get(pk=network.pk)
 
     return make
