@@ -11,6 +11,7 @@ the same kind of boxes for hour and minute), in a fieldset with its hint. `DateP
 here is about networks, so they could move to kb/core/forms.py when another form needs them.
 """
 
+import abc
 import datetime
 import re
 import unicodedata
@@ -110,7 +111,7 @@ class PartsBoundField(BoundField):
         return names
 
 
-class PartsField(forms.MultiValueField):
+class PartsField(forms.MultiValueField, metaclass=abc.ABCMeta):
     """A value typed in parts. `noun` names it in messages ("the date the event starts");
     subclasses turn {part name: text} into the value in `parse`."""
 
@@ -138,8 +139,9 @@ class PartsField(forms.MultiValueField):
     def compress(self, data_list):  # clean() does the work; MultiValueField asks for it
         return data_list
 
+    @abc.abstractmethod
     def parse(self, given):
-        raise NotImplementedError
+        """The value from the boxes as typed ({part name: text}); ValidationError if not."""
 
     def fault(self, message, code, *parts):
         """A ValidationError naming the boxes at fault (none named: all of them)."""
