@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "kb.following",
     "kb.networks",
     "kb.projects",
+    "kb.opendata",
+    "kb.variation",
+    "kb.api",
     "wagtailnhsukfrontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -100,6 +103,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "rest_framework",
+    "wagtail.api.v2",
+    "corsheaders",
     "axes",
     "allauth",
     "allauth.account",
@@ -110,6 +116,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for GET on the public APIs (CORS_* below), then the APIs' shared manners: read-only,
+    # rate limits, JSON errors, ETags (kb/core/api_conventions.py).
+    "corsheaders.middleware.CorsMiddleware",
+    "kb.core.api_conventions.ApiConventionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -351,6 +361,31 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "kb.core.documents.LimitedDocumentForm"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
+
+# --- The APIs (kb.api, kb.core.api_conventions) ------------------------------------------
+# Requests one client (IP address) may make to /api/ in a window, django-ratelimit's syntax.
+KB_API_RATE = os.environ.get("KB_API_RATE", "").strip() or "300/m"
+# The page API is Wagtail's API v2 on Django REST framework: JSON only, anonymous only (what it
+# shows is what anyone may read), numbers as numbers, no ?format= switch.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+    "URL_FORMAT_OVERRIDE": None,
+}
+WAGTAILAPI_LIMIT_MAX = 100
+WAGTAILAPI_BASE_URL = os.environ.get("KB_BASE_URL", "").rstrip("/") or None
+# Cross-origin reads of the public APIs and open data, from any site; no credentials, so a
+# signed-in person's cookies never travel with another site's request.
+CORS_URLS_REGEX = r"^/(api|open-data)/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Frontline ideas (kb.ideas) -------------------------------------------------------------
 # Requests a client may make in a window, per IP address (django-ratelimit's syntax: "60/h" is

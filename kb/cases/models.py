@@ -8,10 +8,13 @@ from django.db import models
 from django.db.models import Prefetch
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from kb.core.api_fields import DocumentsField, PageLinksField, RowsField, TermField
 from kb.core.models import KnowledgePage, RoutedPageMixin, rendered_markdown_field
+from kb.measurement.records import SeriesField
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
 from .choices import EVIDENCE_MEANINGS, EvidenceStrength
@@ -79,6 +82,32 @@ class CaseStudyPage(KnowledgePage):
     serve_select_related = ("organisation", "region")
     classification_fields = (*KnowledgePage.classification_fields, "also_adopted_by")
     linked_page_fields = (("cited_by_guides", "path"),)
+    # The contact's email is on the page for people; the API leaves it out, for harvesters.
+    api_extra_fields = (
+        APIField("organisation", TermField()),
+        APIField("region", TermField()),
+        APIField("evidence_strength"),
+        APIField("contact_name"),
+        APIField(
+            "results",
+            RowsField(
+                (
+                    "name",
+                    "unit",
+                    "baseline",
+                    "result",
+                    "change",
+                    "improved",
+                    "period",
+                    "higher_is_better",
+                ),
+                source="measures",
+            ),
+        ),  # fmt: skip
+        APIField("measure_series", SeriesField(source="series")),
+        APIField("attachments", DocumentsField()),
+        APIField("cited_by_guides", PageLinksField()),
+    )
     section_fields = (
         ("problem", "The problem"),
         ("what_we_did", "What the team did"),

@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import StartsWith
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import classproperty
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -25,6 +26,7 @@ from wagtail.search import index
 
 from kb.taxonomy.models import Pathway
 
+from .api_fields import knowledge_api_fields
 from .blocks import BodyBlock, markdown_in_stream, section_heading_ids, stream_text
 from .discoverability import PUBLISHER, SITE_NAME
 from .markdown import markdown_key, markdown_problem, markdown_to_text, render_stored_markdown
@@ -270,6 +272,9 @@ class KnowledgePage(RoutedPageMixin, Page):
     linked_page_fields = ()
     # The schema.org type of the page's JSON-LD ("" for none; see `structured_data`).
     schema_type = ""
+    # What the page API (/api/v2/) shows of this type beyond what every knowledge page shows
+    # (kb.core.api_fields): Wagtail APIFields, in order.
+    api_extra_fields = ()
 
     summary = models.TextField(
         max_length=600,
@@ -331,6 +336,11 @@ class KnowledgePage(RoutedPageMixin, Page):
 
     class Meta:
         abstract = True
+
+    @classproperty
+    def api_fields(cls):
+        """Wagtail's API fields for this type, built from what the type declares."""
+        return knowledge_api_fields(cls)
 
     def clean(self):
         super().clean()

@@ -7,6 +7,7 @@ unpublish, move or delete and on vocabulary edits; it is part of every cache key
 processes stop using old copies at once even though each keeps its own cache.
 """
 
+import datetime
 import hashlib
 import uuid
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
+from django.utils import timezone
 
 HEADER = "X-KB-Cache"
 NOT_CACHED_PREFIXES = (
@@ -31,16 +33,30 @@ UNSHAREABLE = ("private", "no-store", "no-cache", "max-age=0")
 
 
 def current_token():
+    return content_state()[0]
+
+
+def content_state():
+    """(token, when published content last changed): the token names the content as it is now
+    (see the module docstring); the time, to the second and None before the first change, is
+    what the APIs send as Last-Modified."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM core_pagecachestate WHERE id = 1")
+        cursor.execute("SELECT token, changed_at FROM core_pagecachestate WHERE id = 1")
         row = cursor.fetchone()
-    return row[0] if row else ""
+    if not row:
+        return "", None
+    token, changed_at = row
+    return token, datetime.datetime.fromisoformat(changed_at) if changed_at else None
 
 
 def purge(**kwargs):
     """Make every cached page stale (all processes see the new token on their next request)."""
+    now = timezone.now().replace(microsecond=0).isoformat()
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_pagecachestate SET token = %s WHERE id = 1", [uuid.uuid4().hex])
+        cursor.execute(
+            "UPDATE core_pagecachestate SET token = %s, changed_at = %s WHERE id = 1",
+            [uuid.uuid4().hex, now],
+        )
 
 
 def _cacheable_request(request):

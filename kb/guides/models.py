@@ -5,11 +5,13 @@ from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 from wagtail.search import index
 
+from kb.core.api_fields import PageLinksField, TermField
 from kb.core.blocks import MarkdownBlock
 from kb.core.models import KnowledgePage, RoutedPageMixin, rendered_markdown_field
 
@@ -68,6 +70,10 @@ class ImprovementGuidePage(FollowedByProjectsMixin, KnowledgePage):
     schema_type = "Article"
     import_order = 3
     home_listing = "latest_guides"
+    api_extra_fields = (
+        APIField("related_standards", PageLinksField()),
+        APIField("related_cases", PageLinksField()),
+    )
     section_fields = (
         ("what_good_looks_like", "What good looks like"),
         ("measures", "Measures"),
@@ -127,6 +133,15 @@ class GirftStandardPage(FollowedByProjectsMixin, KnowledgePage):
     serve_select_related = ("specialty",)
     linked_page_fields = (("embodied_in_blueprints", "title"), ("cited_by_guides", "title"))
     import_order = 0
+    api_extra_fields = (
+        APIField("specialty", TermField()),
+        APIField("reference"),
+        APIField("standard"),
+        APIField("source_report"),
+        APIField("source_url"),
+        APIField("cited_by_guides", PageLinksField()),
+        APIField("embodied_in_blueprints", PageLinksField()),
+    )
     section_fields = (
         ("rationale", "Rationale"),
         ("how_measured", "How it is measured"),
@@ -195,6 +210,7 @@ class BlueprintPage(KnowledgePage):
     content_kind = "blueprint"
     schema_type = "Article"
     import_order = 2
+    api_extra_fields = (APIField("components"), APIField("standards", PageLinksField()))
 
     components = StreamField(
         [("component", BlueprintComponentBlock())], blank=True, use_json_field=True

@@ -15,11 +15,14 @@ from django.db.models.functions import Lower
 from django.utils.cache import add_never_cache_headers
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from kb.core.api_fields import TermField
 from kb.core.models import HomePage, KnowledgePage, rendered_markdown_field
 from kb.core.patient_data import FLAG_LABELS
+from kb.measurement.records import SeriesField
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
 from .choices import Stage
@@ -94,6 +97,16 @@ class IdeaPage(KnowledgePage):
     # Followers hear when a published idea moves stage (kb.following).
     notify_on_change = ("stage",)
     import_order = 4
+    # Who sent the idea stays with its submission (IdeaSubmission): never in the API.
+    api_extra_fields = (
+        APIField("waste_type", TermField()),
+        APIField("organisation", TermField()),
+        APIField("region", TermField()),
+        APIField("stage"),
+        APIField("estimated_saving_hours"),
+        APIField("estimated_saving_money"),
+        APIField("measure_series", SeriesField(source="series")),
+    )
     section_fields = (
         ("problem", "The problem"),
         ("proposal", "The idea"),

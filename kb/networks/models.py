@@ -13,9 +13,11 @@ from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from kb.core.api_fields import TermField, TermListField
 from kb.core.models import RoutedPageMixin
 
 from .choices import MembershipStatus
@@ -133,6 +135,16 @@ class NetworkPage(RoutablePageMixin, RoutedPageMixin, Page):
     parent_page_types = ["networks.NetworkIndexPage"]
     subpage_types = []
     serve_select_related = ("region", "lead_organisation")
+    # Its leads and members are people: the API names organisations only.
+    api_fields = (
+        APIField("kind"),
+        APIField("summary"),
+        APIField("region", TermField()),
+        APIField("lead_organisation", TermField()),
+        APIField("member_organisations", TermListField()),
+        APIField("focus_pathways", TermListField()),
+        APIField("national_priorities"),
+    )
 
     class Meta:
         verbose_name = "network"

@@ -24,11 +24,14 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from kb.core.api_fields import PageLinkField, PageLinksField, RowsField, TermField
 from kb.core.models import KnowledgePage, RoutedPageMixin, rendered_markdown_field
+from kb.measurement.records import SeriesField
 from kb.measurement.series import MeasureSeriesBase, series_signal
 
 from . import drivers
@@ -93,6 +96,37 @@ class ProjectPage(KnowledgePage):
     review_dates = False  # a project is kept current by its team, not reviewed yearly
     serve_select_related = ("organisation", "region", "idea")
     notify_on_change = ("status", "progress_score")
+    # The team's names are on the page for readers; the API leaves people out.
+    api_extra_fields = (
+        APIField("aim"),
+        APIField("organisation", TermField()),
+        APIField("region", TermField()),
+        APIField("status"),
+        APIField("progress_score"),
+        APIField("idea", PageLinkField()),
+        APIField("guides", PageLinksField()),
+        APIField("standards", PageLinksField()),
+        APIField("driver_diagram"),
+        APIField("measure_series", SeriesField(source="series")),
+        APIField(
+            "cycles",
+            RowsField(
+                (
+                    "number",
+                    "start_date",
+                    "end_date",
+                    "change_tested",
+                    "plan",
+                    "prediction",
+                    "do",
+                    "study",
+                    "act",
+                    "act_notes",
+                ),
+            ),
+        ),  # fmt: skip
+        APIField("case_study", PageLinkField()),
+    )
     section_fields = (
         ("background", "Background"),
         ("learning", "What we are learning"),

@@ -593,5 +593,4 @@ def api_project(request, slug):
     if project is None:
         raise Http404
     response = JsonResponse(api.project_json(project, request), json_dumps_params={"indent": 1})
-    response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from kb.core.api_conventions import json_error
+
 from .facets import facet_names, facets
 from .service import BadSearchRequest, known_values, read_params, search_documents
 
@@ -40,7 +42,7 @@ def api_search(request):
     try:
         params = read_params(request.GET)
     except BadSearchRequest as error:
-        return JsonResponse({"error": str(error)}, status=400)
+        return json_error(400, str(error))
     result, parsed = search_documents(params)
     return JsonResponse(
         {

@@ -54,7 +54,8 @@ def test_a_hostile_page_number_is_a_clear_400_on_the_page_and_the_api(client, si
     assert "<script>alert(" not in html
     api = client.get("/api/search/", {"q": "handover", "page": value})
     assert api.status_code == 400
-    assert api.json() == {"error": f"page must be a whole number from 1 to {MAX_PAGE}"}
+    message = f"page must be a whole number from 1 to {MAX_PAGE}"
+    assert api.json() == {"error": {"code": "bad_request", "message": message}}
 
 
 @pytest.mark.parametrize("value", ["", " ", "\t"])
@@ -118,7 +119,8 @@ def test_a_hostile_sort_is_a_clear_400(client, site_tree, value):
     assert "Sort must be one of: relevance, date" in page.content.decode()
     api = client.get("/api/search/", {"q": "handover", "sort": value})
     assert api.status_code == 400
-    assert api.json() == {"error": "sort must be one of: relevance, date"}
+    message = "sort must be one of: relevance, date"
+    assert api.json() == {"error": {"code": "bad_request", "message": message}}
 
 
 @pytest.mark.parametrize(("value", "sort"), [("", "relevance"), (" date ", "date")])

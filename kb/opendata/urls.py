@@ -1,0 +1,4 @@
+"""The open-data downloads at /open-data/."""
+
+app_name = "opendata"
+urlpatterns = []
