@@ -10,6 +10,7 @@ run:
 	./scripts/bootstrap.sh run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_content
+	$(PY) manage.py load_variation_demo
 	$(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_admin
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)

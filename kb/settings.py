@@ -387,6 +387,11 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
+# --- Variation data (kb.variation) ----------------------------------------------------------
+# The metric whose latest denominator sizes organisations into small, medium and large within
+# their type (peer groups: same type, and same region or size band). docs/variation.md.
+KB_VARIATION_SIZE_METRIC = os.environ.get("KB_VARIATION_SIZE_METRIC", "").strip() or "ed-four-hour"
+
 # --- Frontline ideas (kb.ideas) -------------------------------------------------------------
 # Requests a client may make in a window, per IP address (django-ratelimit's syntax: "60/h" is
 # sixty an hour). Over the limit the form is shown again with the person's text and a 429.

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("kb.following.urls")),
     path("api/search/", search_views.api_search, name="api_search"),
     path("api/projects/", include("kb.projects.urls")),
+    # Variation data: /variation/..., /organisations/<ods_code>/ and their JSON under /api/.
+    path("", include("kb.variation.site_urls")),
     # The reference page, /api/openapi.json and the page API at /api/v2/ (kb/api/).
     path("api/", include("kb.api.urls")),
     # Open data: every public dataset as CSV and JSON, with its data dictionary and licence.

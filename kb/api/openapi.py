@@ -113,6 +113,121 @@ SIMILAR = {
     "properties": {"title": STRING, "url": STRING, "kind": STRING, "summary": STRING},
     "additionalProperties": False,
 }
+BANDS = {"enum": ["above_998", "above_95", "within", "below_95", "below_998"]}
+OUTSIDE = {"type": "array", "items": {"enum": ["95", "99.8"]}}
+ORGANISATION = {
+    "type": "object",
+    "required": ["name"],
+    "properties": {
+        "name": STRING,
+        "slug": STRING,
+        "ods_code": {"type": ["string", "null"]},
+        "type": STRING,
+        "region": {"type": ["string", "null"]},
+        "size_band": {"type": ["string", "null"]},
+    },
+    "additionalProperties": False,
+}
+METRIC = {
+    "type": "object",
+    "required": ["slug", "name", "data_type", "unit", "multiplier", "better"],
+    "properties": {
+        "slug": STRING,
+        "name": STRING,
+        "data_type": {"enum": ["proportion", "rate", "standardised-ratio"]},
+        "unit": STRING,
+        "multiplier": NUMBER,
+        "better": {"enum": ["higher", "lower"]},
+    },
+    "additionalProperties": False,
+}
+FUNNEL = {
+    "type": "object",
+    "required": ["metric", "period", "target", "overdispersion", "organisations", "counts"],
+    "properties": {
+        "metric": METRIC,
+        "period": STRING,
+        "periods": {"type": "array", "items": STRING},
+        "target": NUMBER,
+        "overdispersion": {
+            "type": "object",
+            "required": ["phi", "tau2", "adjusted"],
+            "properties": {
+                "requested": {"type": "boolean"},
+                "phi": NUMBER,
+                "tau2": NUMBER,
+                "overdispersed": {"type": "boolean"},
+                "adjusted": {"type": "boolean"},
+            },
+        },
+        "method": STRING,
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "organisations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["organisation", "value", "band", "outside", "limits"],
+                "properties": {
+                    "organisation": ORGANISATION,
+                    "numerator": NUMBER,
+                    "denominator": NUMBER,
+                    "value": NUMBER,
+                    "z_score": {"type": ["number", "null"]},
+                    "band": BANDS,
+                    "outside": OUTSIDE,
+                    "limits": {
+                        "type": "object",
+                        "properties": {
+                            "lower_95": NUMBER,
+                            "upper_95": NUMBER,
+                            "lower_998": NUMBER,
+                            "upper_998": NUMBER,
+                            "adjusted": {"type": "boolean"},
+                        },
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    "additionalProperties": False,
+}
+ORGANISATION_STANDING = {
+    "type": "object",
+    "required": ["organisation", "peers", "metrics"],
+    "properties": {
+        "organisation": ORGANISATION,
+        "peers": {"type": "array", "items": ORGANISATION},
+        "metrics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "metric": METRIC,
+                    "period": {"type": ["string", "null"]},
+                    "value": {"type": ["number", "null"]},
+                    "band": {"anyOf": [BANDS, {"type": "null"}]},
+                    "outside": OUTSIDE,
+                    "peer_band": {"anyOf": [BANDS, {"type": "null"}]},
+                    "worse_side": {"type": "boolean"},
+                    "series": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"period": STRING, "value": NUMBER},
+                        },
+                    },
+                },
+                "additionalProperties": False,
+            },
+        },
+        "networks": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"title": STRING, "url": STRING}},
+        },
+    },
+    "additionalProperties": False,
+}
 ERROR = {
     "type": "object",
     "description": "Every error under /api/ has this shape.",
@@ -383,6 +498,8 @@ def document():
         "PageLink": PAGE_LINK,
         "MeasureSeries": SERIES,
         "SearchResults": SEARCH_RESULT,
+        "Funnel": FUNNEL,
+        "OrganisationStanding": ORGANISATION_STANDING,
     }
     page_refs = []
     for model in page_models():
@@ -547,6 +664,40 @@ def document():
                         },
                         headers=False,
                     )
+                },
+            }
+        },
+        "/api/variation/{metric}/funnel.json": {
+            "get": {
+                "summary": "A metric's funnel plot: every organisation against its denominator",
+                "description": "Control limits at 95 % and 99.8 % around the national value, "
+                "adjusted for overdispersion as NHS-R's FunnelPlotR does (see docs/variation.md); "
+                "`overdispersion=off` gives the unadjusted limits.",
+                "operationId": "variationFunnel",
+                "parameters": [
+                    _param("metric", "The metric's slug.", location="path", required=True),
+                    _param(
+                        "period",
+                        "2026-03 (month), 2026-Q1 (quarter) or 2026 (year); the latest by default.",
+                        {"type": "string", "maxLength": 20},
+                    ),
+                    _param("overdispersion", "on (default) or off.", {"enum": ["on", "off"]}),
+                ],
+                "responses": {"200": _ok("The funnel", _ref("Funnel")), **_errors(400, 404)},
+            }
+        },
+        "/api/organisations/{ods_code}/": {
+            "get": {
+                "summary": "Where an organisation stands on every metric, with its series",
+                "operationId": "organisationStanding",
+                "parameters": [
+                    _param(
+                        "ods_code", "The organisation's ODS code.", location="path", required=True
+                    )
+                ],
+                "responses": {
+                    "200": _ok("Its positions", _ref("OrganisationStanding")),
+                    **_errors(404),
                 },
             }
         },

@@ -37,7 +37,12 @@ from .page_cache import content_state
 
 API_PREFIX = "/api/"
 REFERENCE_PATH = "/api/"  # the HTML reference page: a page for people, not an endpoint
-CONTENT_PREFIXES = ("/api/v2/pages/", "/api/search/")
+CONTENT_PREFIXES = (
+    "/api/v2/pages/",
+    "/api/search/",
+    "/api/variation/",
+    "/api/organisations/",
+)
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 DEFAULT_CACHE_CONTROL = "public, max-age=60"
 ERROR_CACHE_CONTROL = "no-store"

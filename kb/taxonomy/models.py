@@ -94,10 +94,17 @@ class WasteType(Term):
 
 
 class Organisation(index.Indexed, models.Model):
-    """An NHS organisation: a trust, ICB, practice or other provider."""
+    """An NHS organisation: a trust, ICB, practice or other provider.
+
+    `kind`, `region` and `size_band` place it among its peers ("trusts like mine": same type,
+    and same region or same size band, see `kb.variation.queries.peers`). The size band is
+    computed from the variation data after each import, never typed in; the stored value
+    "trust" is an acute trust (the label changed, the value did not, so older content reads
+    the same).
+    """
 
     class Kind(models.TextChoices):
-        TRUST = "trust", "NHS trust"
+        TRUST = "trust", "Acute trust"
         ICB = "icb", "Integrated care board"
         PRACTICE = "practice", "GP practice"
         PCN = "primary-care-network", "Primary care network"
@@ -105,6 +112,11 @@ class Organisation(index.Indexed, models.Model):
         MENTAL_HEALTH = "mental-health-trust", "Mental health trust"
         AMBULANCE = "ambulance-trust", "Ambulance trust"
         OTHER = "other", "Other"
+
+    class SizeBand(models.TextChoices):
+        SMALL = "small", "Small"
+        MEDIUM = "medium", "Medium"
+        LARGE = "large", "Large"
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -114,9 +126,20 @@ class Organisation(index.Indexed, models.Model):
         max_length=10,
         blank=True,
         help_text="Organisation Data Service code, where known (for example RXW).",
+        # Indexed, not unique: data files are matched on it, but stored vocabularies may hold
+        # the same code twice (a merger) and the variation import names that as an error.
+        db_index=True,
     )
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations"
+    )
+    size_band = models.CharField(
+        max_length=10,
+        choices=SizeBand.choices,
+        blank=True,
+        editable=False,
+        help_text="Small, medium or large among organisations of the same type, computed from "
+        "the size metric (KB_VARIATION_SIZE_METRIC) after each variation data import.",
     )
 
     panels = [

@@ -5,6 +5,7 @@ answer is a 500, and every answer's status, content type and body are the ones d
 import jsonschema
 import pytest
 import schemathesis
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -67,9 +68,27 @@ def test_a_page_with_an_unknown_field_would_not_match(demo_content, client):
         )
 
 
+def test_variation_answers_match_their_schemas(demo_content, client, settings):
+    settings.KB_API_RATE = "100000/m"
+    call_command("load_variation_demo", verbosity=0)
+    document = client.get("/api/openapi.json").json()
+
+    def check(url, name):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+        jsonschema.validate(response.json(), schema, cls=jsonschema.Draft202012Validator)
+
+    for metric in ("ed-four-hour", "mortality-ratio", "emergency-readmissions-30d"):
+        check(f"/api/variation/{metric}/funnel.json", "Funnel")
+        check(f"/api/variation/{metric}/funnel.json?overdispersion=off", "Funnel")
+    check("/api/organisations/ZZN01/", "OrganisationStanding")
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_the_api_fuzzed_from_its_description(make_case_study, settings_for_fuzzing, mode):
     make_case_study()
+    call_command("load_variation_demo", verbosity=0)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     checks = [not_a_server_error, status_code_conformance, content_type_conformance,
               response_schema_conformance]  # fmt: skip
