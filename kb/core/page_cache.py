@@ -107,7 +107,7 @@ class AnonymousPageCacheMiddleware:
 
 def connect_signals():
     from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Page, Site
+    from wagtail.models import Page, PageViewRestriction, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from kb.taxonomy import models as taxonomy
@@ -116,7 +116,9 @@ def connect_signals():
     page_unpublished.connect(purge, dispatch_uid="kbcache_unpublished")
     post_page_move.connect(purge, dispatch_uid="kbcache_moved")
     post_delete.connect(purge, sender=Page, dispatch_uid="kbcache_page_deleted")
-    watched = [Site, *taxonomy.vocabularies(), taxonomy.Organisation]
+    # A view restriction hides pages without publishing anything: listings, search, the APIs
+    # and open data that showed them must stop at once.
+    watched = [Site, PageViewRestriction, *taxonomy.vocabularies(), taxonomy.Organisation]
     for model in watched:
         post_save.connect(purge, sender=model, dispatch_uid=f"kbcache_save_{model.__name__}")
         post_delete.connect(purge, sender=model, dispatch_uid=f"kbcache_del_{model.__name__}")

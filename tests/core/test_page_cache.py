@@ -37,6 +37,19 @@ def test_unpublishing_removes_the_cached_copy(client, make_case_study):
     assert client.get(page.url).status_code == 404
 
 
+def test_restricting_a_page_empties_the_cache_at_once(client, make_case_study):
+    from wagtail.models import PageViewRestriction
+
+    page = make_case_study("Handover sprint")
+    assert "Handover sprint" in client.get("/case-studies/").content.decode()
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type="login")
+    listing = client.get("/case-studies/")
+    assert listing["X-KB-Cache"] == "MISS"
+    assert "Handover sprint" not in listing.content.decode()
+    restriction.delete()
+    assert "Handover sprint" in client.get("/case-studies/").content.decode()
+
+
 def test_vocabulary_edits_empty_the_cache(client, site_tree):
     from kb.taxonomy.models import Pathway
 
