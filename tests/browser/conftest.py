@@ -56,6 +56,7 @@ def live_site(django_db_setup, django_db_blocker):
                 "(make test does)."
             )
         call_command("load_demo_content", verbosity=0)
+        call_command("load_variation_demo", verbosity=0)
         thread = LiveServerThread("127.0.0.1", static_handler=_MediaFilesHandler, port=0)
         thread.daemon = True
         thread.start()
