@@ -26,7 +26,7 @@ from kb.networks.models import NetworkPage
 from kb.projects.models import ProjectPage
 from kb.taxonomy.models import Organisation
 
-from .funnel_svg import BAND_WORDS, describe_funnel, render_funnel_svg
+from .funnel_svg import BAND_WORDS, describe_funnel, number, render_funnel_svg
 from .models import Metric, MetricValue
 from .queries import funnel_for, latest_period, metric_periods, organisation_series, peers
 
@@ -127,7 +127,8 @@ def funnel_view(metric, period=None, overdispersion=True, peer_of=None):
     group = peers(peer_of, include_self=True) if peer_of is not None else None
     result = funnel_for(metric, period, organisations=group, overdispersion=overdispersion)
     names = [point.name for point in result.points] if result else []
-    organisations = {o.name: o for o in Organisation.objects.filter(name__in=names)}
+    chosen = Organisation.objects.filter(name__in=names).select_related("region")
+    organisations = {o.name: o for o in chosen}
     return FunnelView(metric, period, periods, result, overdispersion, peer_of, organisations)
 
 
@@ -163,47 +164,74 @@ def sustained_improvement(result):
     )
 
 
+def sharing_organisations():
+    """Ids of the organisations with a live public case study or project."""
+    return set(
+        public_pages(CaseStudyPage.objects.live()).values_list("organisation_id", flat=True)
+    ) | set(public_pages(ProjectPage.objects.live()).values_list("organisation_id", flat=True))
+
+
 def improvers(metric, exclude=None):
     """Organisations that share work (a live case study or project) and whose own series of
     `metric` shows a sustained improvement; with their shared pages on the metric's pathways
-    (all of them when the metric names none). One query for the candidates' data, a few for
-    their pages.
+    (all of them when the metric names none).
 
     Returns [(organisation, [case studies and projects])], by organisation name.
     """
-    sharing = set(
-        public_pages(CaseStudyPage.objects.live()).values_list("organisation_id", flat=True)
-    ) | set(public_pages(ProjectPage.objects.live()).values_list("organisation_id", flat=True))
+    return improvers_by_metric([metric], exclude)[metric.pk]
+
+
+def improvers_by_metric(metrics, exclude=None):
+    """`improvers` for several metrics at once: {metric id: [(organisation, pages)]}, in a
+    fixed number of queries however many metrics (an organisation's page asks for all the
+    metrics it stands out on)."""
+    found = {metric.pk: [] for metric in metrics}
+    sharing = sharing_organisations()
     sharing.discard(getattr(exclude, "pk", None))
-    if not sharing:
-        return []
-    by_org = {}
+    if not sharing or not metrics:
+        return found
+    by_metric = {metric.pk: metric for metric in metrics}
+    series = {}
     rows = (
-        MetricValue.objects.filter(metric=metric, organisation_id__in=sharing, denominator__gt=0)
-        .order_by("organisation_id", "period_start")
-        .values_list("organisation_id", "period", "numerator", "denominator")
-    )
-    for organisation_id, period, numerator, denominator in rows:
-        by_org.setdefault(organisation_id, []).append(
-            [period, numerator / denominator * metric.multiplier]
+        MetricValue.objects.filter(
+            metric_id__in=list(by_metric), organisation_id__in=sharing, denominator__gt=0
         )
-    improved = [
-        organisation_id
-        for organisation_id, points in by_org.items()
-        if sustained_improvement(analysis.analyse(points, spc_direction(metric)))
-    ]
+        .order_by("metric_id", "organisation_id", "period_start")
+        .values_list("metric_id", "organisation_id", "period", "numerator", "denominator")
+    )
+    multipliers = {pk: metric.multiplier for pk, metric in by_metric.items()}
+    for metric_id, organisation_id, period, numerator, denominator in rows:
+        value = numerator / denominator * multipliers[metric_id]
+        series.setdefault((metric_id, organisation_id), []).append([period, value])
+    improved = {}  # metric id -> organisation ids
+    for (metric_id, organisation_id), points in series.items():
+        result = analysis.analyse(points, spc_direction(by_metric[metric_id]))
+        if sustained_improvement(result):
+            improved.setdefault(metric_id, []).append(organisation_id)
     if not improved:
-        return []
-    pages = {}
-    pathways = list(metric.pathways.values_list("pk", flat=True))
+        return found
+    everyone = {pk for ids in improved.values() for pk in ids}
+    pages = []
     for model in (CaseStudyPage, ProjectPage):
-        shared = public_pages(model.objects.live().filter(organisation_id__in=improved))
-        if pathways:  # their work on this measure's pathways, not everything they shared
-            shared = shared.filter(pathways__in=pathways).distinct()
-        for page in shared.order_by("title"):
-            pages.setdefault(page.organisation_id, []).append(page)
-    organisations = Organisation.objects.filter(pk__in=improved).order_by("name")
-    return [(o, pages.get(o.pk, [])) for o in organisations if pages.get(o.pk)]
+        shared = public_pages(model.objects.live().filter(organisation_id__in=everyone))
+        pages += shared.prefetch_related("pathways").order_by("title")
+    pages.sort(key=lambda page: page.title)
+    organisations = Organisation.objects.in_bulk(everyone)
+    for metric_id, organisation_ids in improved.items():
+        # Their work on this measure's pathways, not everything they shared.
+        pathways = {p.pk for p in by_metric[metric_id].pathways.all()}
+        for organisation in sorted(
+            (organisations[pk] for pk in organisation_ids), key=lambda o: o.name
+        ):
+            theirs = [
+                page
+                for page in pages
+                if page.organisation_id == organisation.pk
+                and (not pathways or pathways & {p.pk for p in page.pathways.all()})
+            ]
+            if theirs:
+                found[metric_id].append((organisation, theirs))
+    return found
 
 
 @dataclass
@@ -249,31 +277,32 @@ def _words(point, metric):
 
 
 def organisation_view(organisation):
-    """Where `organisation` stands on every metric it has data for (see the module)."""
+    """Where `organisation` stands on every metric it has data for (see the module).
+
+    Only its own position is worked out in each funnel (`only=`: the others' limits are not
+    needed here), and its peers' values are read straight from the data."""
     metric_ids = (
         MetricValue.objects.filter(organisation=organisation).values("metric_id").distinct()
     )
-    metrics = Metric.objects.filter(pk__in=metric_ids).order_by("name")
-    peer_group = list(peers(organisation, include_self=True))
+    metrics = Metric.objects.filter(pk__in=metric_ids).prefetch_related("pathways").order_by("name")
+    peer_group = list(peers(organisation, include_self=True).select_related("region"))
+    others = {o.pk: o for o in peer_group if o.pk != organisation.pk}
     standings = []
     for metric in metrics:
         period = latest_period(metric)
-        national = funnel_for(metric, period)
-        point = _point(national, organisation.name)
-        among_peers = None
-        if len(peer_group) > 1:
-            among_peers = funnel_for(metric, period, organisations=peer_group)
+        own = [organisation.name]
+        point = _point(funnel_for(metric, period, only=own), organisation.name)
+        peer_point = None
+        if others:
+            among_peers = funnel_for(metric, period, organisations=peer_group, only=own)
+            peer_point = _point(among_peers, organisation.name)
         series = organisation_series(organisation, metric)
         standing = MetricStanding(
             metric=metric,
             period=period,
             point=point,
-            peer_point=_point(among_peers, organisation.name),
-            peer_rows=[
-                p
-                for p in (among_peers.points if among_peers else ())
-                if p.name != organisation.name
-            ],
+            peer_point=peer_point,
+            peer_rows=_peer_values(metric, period, others),
             chart=series_chart(metric, organisation, series) if series else None,
             series=series,
             worse=bool(point and point.band in worse_bands(metric)),
@@ -281,15 +310,39 @@ def organisation_view(organisation):
         if standing.worse:
             standing.guides = list(public_pages(metric.guides.live()).order_by("title"))
             standing.standards = list(public_pages(metric.standards.live()).order_by("title"))
-            standing.improvers = improvers(metric, exclude=organisation)
         standings.append(standing)
+    worse = [standing.metric for standing in standings if standing.worse]
+    helped = improvers_by_metric(worse, exclude=organisation)
+    for standing in standings:
+        standing.improvers = helped.get(standing.metric.pk, [])
     networks = public_pages(NetworkPage.objects.live().filter(member_organisations=organisation))
     return SimpleNamespace(
         organisation=organisation,
         standings=standings,
-        peers=[o for o in peer_group if o.pk != organisation.pk],
+        peers=list(others.values()),
         networks=list(networks.order_by("title")),
     )
+
+
+def _peer_values(metric, period, others):
+    """The peers' values of `metric` in `period`, as (name, value, text), by name."""
+    if not others or period is None:
+        return []
+    rows = MetricValue.objects.filter(
+        metric=metric, period=period, organisation_id__in=list(others), denominator__gt=0
+    ).values_list("organisation_id", "numerator", "denominator")
+    multiplier, suffix = metric.multiplier, unit_suffix(metric)
+    values = []
+    for organisation_id, numerator, denominator in rows:
+        value = numerator / denominator * multiplier
+        values.append(
+            SimpleNamespace(
+                name=others[organisation_id].name,
+                value=value,
+                text=f"{number(value)}{suffix}",
+            )
+        )
+    return sorted(values, key=lambda row: row.name)
 
 
 def _point(result, name):

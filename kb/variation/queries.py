@@ -48,7 +48,7 @@ def latest_period(metric):
     )
 
 
-def funnel_for(metric, period, organisations=None, overdispersion=True):
+def funnel_for(metric, period, organisations=None, overdispersion=True, only=None):
     """The funnel (`kb.variation.funnel.FunnelResult`) of `metric` in `period`, or None when no
     organisation has data that period (or a rate has no events at all, which has no funnel).
 
@@ -72,7 +72,11 @@ def funnel_for(metric, period, organisations=None, overdispersion=True):
     if metric.data_type == Metric.DataType.RATE and not any(n > 0 for _name, n, _d in rows):
         return None
     return funnel(
-        rows, metric.data_type, overdispersion=overdispersion, multiplier=metric.multiplier
+        rows,
+        metric.data_type,
+        overdispersion=overdispersion,
+        multiplier=metric.multiplier,
+        only=only,
     )
 
 
@@ -85,7 +89,9 @@ def organisation_series(organisation, metric):
     multiplier = metric.multiplier
     rows = (
         MetricValue.objects.filter(metric=metric, organisation=organisation)
-        .order_by("period_start")
+        # Within one metric the canonical periods sort in time order (periods.py): ordering by
+        # them lets the database use the (metric, organisation, period) unique index.
+        .order_by("period")
         .values_list("period", "numerator", "denominator")
     )
     return [(period, n / d * multiplier) for period, n, d in rows if d > 0]
