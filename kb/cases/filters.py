@@ -1,6 +1,7 @@
 """The case study listing's filter form: the URL is the state, so filtered lists can be shared."""
 
 from django import forms
+from django.db.models import Count
 
 from kb.taxonomy.models import ImprovementMethod, Pathway, Region
 
@@ -33,18 +34,37 @@ class CaseStudyFilterForm(forms.Form):
         label="Evidence strength",
     )
 
-    def filter(self, cases):
-        """Values of one filter combine with OR, different filters with AND."""
-        data = self.cleaned_data
-        if data["pathway"]:
-            cases = cases.filter(pathways__in=data["pathway"])
-        if data["method"]:
-            cases = cases.filter(methods__in=data["method"])
-        if data["region"]:
-            cases = cases.filter(region__in=data["region"])
-        if data["evidence"]:
-            cases = cases.filter(evidence_strength__in=data["evidence"])
+    # filter name -> (lookup for its chosen values, lookup of the value an option is counted by)
+    LOOKUPS = {
+        "pathway": ("pathways__in", "pathways__slug"),
+        "method": ("methods__in", "methods__slug"),
+        "region": ("region__in", "region__slug"),
+        "evidence": ("evidence_strength__in", "evidence_strength"),
+    }
+
+    def filter(self, cases, leave_out=None):
+        """Values of one filter combine with OR, different filters with AND. `leave_out` names
+        a filter not to apply (for its options' counts)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        for name, (lookup, _) in self.LOOKUPS.items():
+            if name != leave_out and data.get(name):
+                cases = cases.filter(**{lookup: data[name]})
         return cases.distinct()
+
+    def count_options(self, cases):
+        """How many case studies each option would give, as search's facets count: with the
+        other filters as chosen and this one's choice replaced by the option. One query a
+        filter. Stored as `option_counts` {filter: {value: count}} for the template."""
+        self.option_counts = {}
+        for name, (_, value) in self.LOOKUPS.items():
+            rows = (
+                self.filter(cases.order_by(), leave_out=name)
+                .order_by()
+                .values(value)
+                .annotate(count=Count("pk", distinct=True))
+            )
+            self.option_counts[name] = {row[value]: row["count"] for row in rows}
+        return self.option_counts
 
     @property
     def active(self):

@@ -43,6 +43,7 @@ class CaseStudyIndexPage(RoutedPageMixin, Page):
             .order_by("-publication_date", "title")
         )
         form = CaseStudyFilterForm(request.GET or None)
+        form.count_options(CaseStudyPage.objects.filter(pk__in=cases.values("pk")))
         if form.is_valid():
             cases = form.filter(cases)
         paginator = Paginator(cases, self.page_size)

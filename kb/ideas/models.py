@@ -75,7 +75,13 @@ class IdeaIndexPage(Page):
             .select_related("waste_type", "organisation", "region")
             .order_by("-first_published_at", "title")
         )
-        wastes = WasteType.objects.all()
+        wastes = list(WasteType.objects.all())
+        # How many published ideas each kind of waste has, shown beside it (as search counts).
+        counts = dict(
+            ideas.order_by().values_list("waste_type_id").annotate(count=models.Count("pk"))
+        )
+        for kind in wastes:
+            kind.idea_count = counts.get(kind.pk, 0)
         waste = next((w for w in wastes if w.slug == request.GET.get("waste")), None)
         if waste is not None:
             ideas = ideas.filter(waste_type=waste)

@@ -64,6 +64,35 @@ def test_different_filters_combine_with_and(client, cases):
     assert "1 case study" in html
 
 
+def option_count(html, value):
+    """The count shown beside a filter option, by its input's value."""
+    import re
+
+    match = re.search(
+        rf'value="{re.escape(value)}"[^>]*>\s*<label[^>]*>[^<]*<span class="kb-filter-count">'
+        r"\((\d+)\)</span>",
+        html,
+    )
+    assert match, value
+    return int(match.group(1))
+
+
+@pytest.mark.django_db
+def test_each_filter_option_shows_how_many_it_would_give(client, cases):
+    html = listing(client)
+    assert option_count(html, "urgent-and-emergency-care") == 2
+    assert option_count(html, "elective-care") == 1
+    assert option_count(html, "cancer") == 0
+    assert option_count(html, "midlands") == 2
+    # With a region chosen, the other filters count within it; the region's own options still
+    # count as if it were not chosen (choosing another adds to the list).
+    html = listing(client, "?region=midlands")
+    assert option_count(html, "urgent-and-emergency-care") == 1
+    assert option_count(html, "elective-care") == 1
+    assert option_count(html, "north-west") == 1
+    assert option_count(html, "midlands") == 2
+
+
 @pytest.mark.django_db
 def test_filter_by_evidence_strength(client, cases):
     html = listing(client, "?evidence=sustained")

@@ -50,8 +50,10 @@ def test_the_index_lists_published_ideas_and_filters_by_waste(client, make_idea)
     html = client.get("/ideas/").content.decode()
     assert "Inventory idea" in html and "Waiting idea" in html and "Draft idea" not in html
     assert "/ideas/submit/" in html
+    assert ">Waiting (1)</option>" in html and ">Motion (0)</option>" in html
     filtered = client.get("/ideas/", {"waste": "waiting"}).content.decode()
     assert "Waiting idea" in filtered and "Inventory idea" not in filtered
+    assert ">Inventory (1)</option>" in filtered  # counts ignore the waste chosen
     assert client.get("/ideas/", {"waste": "<bogus>"}).status_code == 200
 
 

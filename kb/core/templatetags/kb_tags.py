@@ -111,3 +111,11 @@ def discovery_meta(context):
         "modified": modified,
         "json_ld": mark_safe(json_for_script(data)) if data else "",  # noqa: S308 (escaped)
     }
+
+
+@register.simple_tag
+def option_count(form, name, value):
+    """How many results a listing filter's option gives (the form's `option_counts`), 0 when
+    none: `{% option_count filter_form field.name choice.data.value %}`."""
+    counts = getattr(form, "option_counts", {}).get(name, {})
+    return counts.get(str(value), 0)
