@@ -58,7 +58,10 @@ def document_fields(page):
         "title": page.title,
         "summary": page.summary or "",
         "body": _body_text(page),
-        "organisation": organisation.name if organisation is not None else "",
+        # Its name and ODS code: people search for "RQW" as often as for the trust's name.
+        "organisation": " ".join(filter(None, [organisation.name, organisation.ods_code]))
+        if organisation is not None
+        else "",  # fmt: skip
         "measures": _measures_text(page),
         "publication_date": page.publication_date,
         "facets": page_facet_values(page),

@@ -78,6 +78,16 @@ def _region(page):
     return [region.slug] if region is not None else []
 
 
+def _organisations(page):
+    """The organisation a case study, idea or project is from, and those that adopted it."""
+    organisation = getattr(page, "organisation", None)
+    adopters = getattr(page, "also_adopted_by", None)
+    return [
+        *([organisation.slug] if organisation is not None else []),
+        *(_slugs(adopters) if adopters is not None else []),
+    ]
+
+
 register(Facet("type", "Content type", "taxonomy.ContentKind", lambda page: [page.content_kind],
                open_by_default=True))  # fmt: skip
 register(Facet("pathway", "Care pathway", "taxonomy.Pathway", lambda page: _slugs(page.pathways),
@@ -86,3 +96,4 @@ register(Facet("method", "Improvement method", "taxonomy.ImprovementMethod",
                lambda page: _slugs(page.methods), open_by_default=True))  # fmt: skip
 register(Facet("specialty", "Specialty", "taxonomy.Specialty", _specialties))
 register(Facet("region", "Region", "taxonomy.Region", _region))
+register(Facet("organisation", "Organisation", "taxonomy.Organisation", _organisations))

@@ -66,7 +66,14 @@ def test_a_page_past_the_end_is_an_empty_page_not_an_error(client, corpus):
 def test_api_returns_the_documented_shape(client, corpus):
     data = client.get("/api/search/", {"q": "A&E", "pathway": "urgent-and-emergency-care"}).json()
     assert data["count"] == 2
-    assert set(data["facets"]) == {"type", "pathway", "method", "specialty", "region"}
+    assert set(data["facets"]) == {
+        "type",
+        "pathway",
+        "method",
+        "specialty",
+        "region",
+        "organisation",
+    }
     result = data["results"][0]
     assert {"slug", "title", "url", "type", "summary", "pathways", "methods", "highlight"} <= set(
         result
@@ -134,3 +141,27 @@ def test_search_runs_on_postgresql_full_text(corpus):
             "SELECT count(*) FROM kbsearch_searchdocument WHERE search_vector IS NOT NULL"
         )
         assert cursor.fetchone()[0] == 7
+
+
+def test_an_ods_code_finds_the_organisations_pages_and_the_organisation_is_a_facet(
+    client, make_case_study, site_tree
+):
+    from kb.taxonomy.models import Organisation, Region
+
+    make_case_study("Faster handovers")  # from Example NHS Trust
+    other = Organisation.objects.create(
+        name="Riverside Hospitals NHS Trust", slug="riverside", ods_code="RQW",
+        region=Region.objects.get(slug="london"),
+    )  # fmt: skip
+    make_case_study("Discharge lounge", slug="discharge-lounge", organisation=other.name)
+
+    found = client.get("/api/search/", {"q": "RQW"}).json()
+    assert [hit["title"] for hit in found["results"]] == ["Discharge lounge"]
+    assert client.get("/api/search/", {"q": "rqw"}).json()["count"] == 1
+
+    everything = client.get("/api/search/").json()
+    assert everything["facets"]["organisation"] == {"example-nhs-trust": 1, "riverside": 1}
+    filtered = client.get("/api/search/", {"organisation": "riverside"}).json()
+    assert [hit["title"] for hit in filtered["results"]] == ["Discharge lounge"]
+    page = client.get("/search/", {"organisation": "riverside"}).content.decode()
+    assert "Organisation" in page and "Riverside Hospitals NHS Trust" in page
