@@ -89,18 +89,28 @@ def search_words(text):
     ]
 
 
-def similar_content(text, limit=SIMILAR_LIMIT):
-    """Published ideas and case studies like `text` (a title being typed), best first.
+# What a suggestion is called, by the search document's kind: someone about to share an idea
+# should see the ideas, case studies and guidance that already cover it.
+SIMILAR_KINDS = {
+    "idea": "Idea",
+    "case-study": "Case study",
+    "improvement-guide": "Improvement guide",
+    "girft-standard": "GIRFT standard",
+    "blueprint": "Blueprint",
+}
 
-    The site's own search (kb.search), any word matching, ideas and case studies only. If
-    search fails the form must still work, so an error gives no suggestions, not an error page.
+
+def similar_content(text, limit=SIMILAR_LIMIT):
+    """Published ideas, case studies and guidance like `text` (a title being typed), best first.
+
+    The site's own search (kb.search), any word matching, of the kinds in SIMILAR_KINDS: ideas
+    first, alternating with the rest. If search fails the form must still work, so an error
+    gives no suggestions, not an error page.
     """
     words = search_words(text)
     if not words or len(" ".join(words)) < SIMILAR_MIN_LENGTH:
         return []
-    params = SearchParams(
-        q=" ".join(words), filters={"type": {"idea", "case-study"}}, match_any=True
-    )
+    params = SearchParams(q=" ".join(words), filters={"type": set(SIMILAR_KINDS)}, match_any=True)
     try:
         result, _ = search_documents(params, page_size=limit * 2)
     except Exception:  # a search failure must not break the form
@@ -112,7 +122,7 @@ def similar_content(text, limit=SIMILAR_LIMIT):
         SimilarItem(
             title=hit.title,
             url=hit.url,
-            kind="Idea" if hit.type == "idea" else "Case study",
+            kind=SIMILAR_KINDS.get(hit.type, "Page"),
             summary=hit.summary,
         )
         for hit in _interleave(ideas, cases)[:limit]

@@ -17,7 +17,7 @@ function render(results) {
   hidden.textContent = "Information: ";
   const heading = document.createElement("h2");
   heading.className = "nhsuk-heading-s";
-  heading.textContent = "Similar ideas and case studies";
+  heading.textContent = "Similar ideas, case studies and guidance";
   const intro = document.createElement("p");
   intro.textContent = "If one of these is your idea, you can back it instead of sending it again.";
   const list = document.createElement("ul");

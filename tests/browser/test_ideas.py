@@ -77,7 +77,7 @@ def test_similar_content_is_suggested_while_typing_the_title(page):
         "theatre start times", delay=20
     )
     suggestions = page.locator("#similar-ideas")
-    expect(suggestions).to_contain_text("Similar ideas and case studies")
+    expect(suggestions).to_contain_text("Similar ideas, case studies and guidance")
     expect(suggestions.get_by_role("link").first).to_contain_text("(opens in new tab)")
 
 

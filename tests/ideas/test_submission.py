@@ -334,6 +334,17 @@ def test_similar_published_ideas_and_case_studies_are_suggested(client, make_ide
     assert "Idea" in kinds
 
 
+def test_similar_suggestions_include_guidance(client, ideas_index, make_case_study):
+    from kb.guides.models import ImprovementGuidePage
+
+    guide = ImprovementGuidePage(title="Theatre tray rationalisation", slug="trays", summary="S.")
+    ideas_index.get_parent().get_children().get(slug="guidance").add_child(instance=guide)
+    guide.save_revision().publish()
+    results = client.get("/ideas/similar/", {"title": "theatre tray"}).json()["results"]
+    kinds = {item["title"]: item["kind"] for item in results}
+    assert kinds.get("Theatre tray rationalisation") == "Improvement guide"
+
+
 @pytest.mark.parametrize("title", ['"unbalanced', "AND OR NOT", "x" * 500, "\x00", "*", "'; --"])
 def test_similar_survives_search_syntax(client, ideas_index, title):
     response = client.get("/ideas/similar/", {"title": title})
@@ -344,7 +355,7 @@ def test_similar_survives_search_syntax(client, ideas_index, title):
 def test_similar_ideas_are_shown_again_when_the_form_comes_back_with_errors(submit, make_idea):
     make_idea(title="Smaller theatre trays for hernia repair")
     html = submit(title="Theatre trays", email="").content.decode()
-    assert "Similar ideas and case studies" in html
+    assert "Similar ideas, case studies and guidance" in html
     assert "Smaller theatre trays for hernia repair" in html
 
 
