@@ -3,18 +3,24 @@
 Two sources, merged: each vocabulary term (its name plus its synonyms: PDSA = Model for
 Improvement) and the editable SynonymGroup snippets, seeded by migration 0003_clinical_synonyms
 (A&E = ED = emergency department). British and American spellings are folded together too, so a
-search for "pediatric" finds "paediatric". Both search backends use the same groups: the database
-backend expands the query; Elasticsearch gets them as a synonym filter.
+search for "pediatric" finds "paediatric": from a maintained word list (the `breame` package,
+about 1,700 British-American pairs), the medical words it lacks (below), the classical ae/oe
+forms of medical stems (haematuria = hematuria, oesophagus = esophagus, ischaemia = ischemia)
+and -ise/-ize endings. Both search backends use the same groups: the database backend expands the
+query; Elasticsearch gets them as a synonym filter.
 """
 
 import re
 import time
 
+from breame.data.spelling_constants import BRITISH_ENGLISH_SPELLINGS
+
 from .query import SynonymIndex
 
 # Seed data for SynonymGroup: each line is one group of words or phrases that mean the same.
 
-# British spelling first: a search in either spelling finds both.
+# British spelling first: a search in either spelling finds both. Medical words the word list
+# lacks, and a few it has, kept so the list's absence never loses them.
 SPELLING_VARIANTS = [
     ("anaesthesia", "anesthesia"),
     ("anaesthetic", "anesthetic"),
@@ -48,18 +54,56 @@ SPELLING_VARIANTS = [
     ("organisations", "organizations"),
 ]
 
+# Medical words keep the Greek and Latin ae and oe in British English: the stem at the start of a
+# word, British then American, and the blood words' ending. Applied both ways; a made-up form
+# ("haemisphere" from "hemisphere") matches nothing, so it costs nothing.
+CLASSICAL_STEMS = [
+    ("haem", "hem"),
+    ("paed", "ped"),
+    ("anaes", "anes"),
+    ("anaem", "anem"),
+    ("oesoph", "esoph"),
+    ("oedem", "edem"),
+    ("oestr", "estr"),
+    ("gynaec", "gynec"),
+    ("orthopaed", "orthoped"),
+    ("leukaem", "leukem"),
+    ("diarrhoe", "diarrhe"),
+    ("foet", "fet"),
+    ("ischaem", "ischem"),
+    ("coeliac", "celiac"),
+    ("caesar", "cesar"),
+]
+CLASSICAL_ENDINGS = [("aemia", "emia"), ("aemic", "emic"), ("aemias", "emias")]
+# American -> British from the word list.
+_TO_BRITISH = {american: british for british, american in BRITISH_ENGLISH_SPELLINGS.items()}
+
 _IZE = re.compile(r"^(\w{3,})iz(e|es|ed|ing|ation|ations)$")
 _ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations)$")
 
 
 def spelling_alternatives(word):
-    """Other spellings of one lowercase word: from the list, and -ise/-ize endings."""
+    """Other spellings of one lowercase word: the lists, the classical medical forms and
+    -ise/-ize endings (see the module docstring)."""
     found = set()
     for british, american in SPELLING_VARIANTS:
         if word == british:
             found.add(american)
         elif word == american:
             found.add(british)
+    for other in (BRITISH_ENGLISH_SPELLINGS.get(word), _TO_BRITISH.get(word)):
+        if other:
+            found.add(other)
+    for british, american in CLASSICAL_STEMS:
+        if word.startswith(british):
+            found.add(american + word[len(british) :])
+        elif word.startswith(american) and len(word) > len(american) + 1:
+            found.add(british + word[len(american) :])
+    for british, american in CLASSICAL_ENDINGS:
+        if word.endswith(british):
+            found.add(word[: -len(british)] + american)
+        elif word.endswith(american) and not word.endswith(british):
+            found.add(word[: -len(american)] + british)
     match = _IZE.match(word)
     if match:
         found.add(f"{match.group(1)}is{match.group(2)}")

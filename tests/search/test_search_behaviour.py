@@ -158,3 +158,27 @@ def test_unknown_filter_values_are_ignored_with_a_notice(corpus):
 def test_very_long_queries_are_cut_with_a_notice(corpus):
     result = run("q=" + "handover+" * 300)
     assert any("200 characters" in notice for notice in result.notices)
+
+
+def test_clinical_numbers_and_american_spellings_fold_together(client, make_case_study):
+    from kb.search.synonyms import forget_synonyms
+
+    forget_synonyms()
+    four_hour = make_case_study(
+        "Meeting the four-hour standard", summary="More patients seen within 4 hours."
+    )
+    make_case_study("Visible haematuria clinic", slug="haematuria", summary="One-stop clinic.")
+    make_case_study("Anaemia in pregnancy", slug="anaemia", summary="Iron before birth.")
+    make_case_study("Early warning", slug="news", summary="NEWS2 scores recorded at triage.")
+    make_case_study("Unrelated", slug="unrelated", summary="Theatre lists.")
+
+    def titles(query):
+        return {hit["title"] for hit in client.get("/api/search/", {"q": query}).json()["results"]}
+
+    variants = ["4 hour", "four hour", "four-hour", "4-hour", "4hr", "4 hrs"]
+    assert {variant: titles(variant) for variant in variants} == {
+        variant: {four_hour.title} for variant in variants
+    }
+    assert titles("hematuria") == {"Visible haematuria clinic"}
+    assert titles("anemia") == {"Anaemia in pregnancy"}
+    assert titles("NEWS2") == titles("NEWS 2") == {"Early warning"}
