@@ -260,7 +260,7 @@ if KB_HTTPS:
     SECURE_HSTS_PRELOAD = True
 
 # Content Security Policy for the public site: scripts, styles and everything else from our own
-# origin only, no inline script or style. The Wagtail admin relies on inline scripts and is
+# origin only (fonts also from assets.nhs.uk), no inline script or style. The Wagtail admin relies on inline scripts and is
 # excluded; it is for signed-in editors only.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
@@ -269,7 +269,9 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        # NHS.UK frontend's stylesheet loads the Frutiger fonts from NHS England's asset server
+        # (their licence does not let us host them); nothing else may come from there.
+        "font-src": ["'self'", "https://assets.nhs.uk"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -20,6 +20,13 @@ def test_public_pages_send_a_strict_content_security_policy(client, site_tree):
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    # The NHS fonts the NHS.UK stylesheet asks for, from NHS England's asset server only.
+    assert directives["font-src"] == "'self' https://assets.nhs.uk"
+    import wagtailnhsukfrontend
+
+    css = Path(wagtailnhsukfrontend.__file__).parent / "static" / "wagtailnhsukfrontend" / "css"
+    stylesheet = next(css.glob("nhsuk-frontend-*.min.css"))
+    assert "https://assets.nhs.uk/fonts/" in stylesheet.read_text()
 
 
 @pytest.mark.django_db
