@@ -58,3 +58,27 @@ def test_search_results_come_before_the_filters_on_a_phone(page, axe_check):
     filters = page.get_by_role("heading", name="Filter results").bounding_box()
     assert first_result["y"] < filters["y"]
     axe_check(page)
+
+
+def test_a_chart_keeps_legible_text_on_a_phone_and_scrolls_in_its_box(page, axe_check):
+    from kb.cases.models import CaseStudyPage
+
+    charted = CaseStudyPage.objects.live().filter(series__isnull=False).order_by("title").first()
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(urlparse(charted.full_url).path)
+
+    box = page.locator(".kb-chart__svg").first
+    svg = box.locator("svg")
+    expect(svg).to_be_visible()
+    drawn = svg.bounding_box()["width"]
+    assert drawn >= float(svg.get_attribute("width")) - 1  # not shrunk: its 12 px text stays 12 px
+    assert box.evaluate("element => element.scrollWidth > element.clientWidth")
+    expect(page.locator(".kb-chart__hint").first).to_be_visible()
+    sideways = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert sideways <= 1  # the chart scrolls in its box, not the page
+    axe_check(page)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator(".kb-chart__hint").first).to_be_hidden()
