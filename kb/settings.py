@@ -260,8 +260,8 @@ if KB_HTTPS:
     SECURE_HSTS_PRELOAD = True
 
 # Content Security Policy for the public site: scripts, styles and everything else from our own
-# origin only (fonts also from assets.nhs.uk), no inline script or style. The Wagtail admin relies on inline scripts and is
-# excluded; it is for signed-in editors only.
+# origin only (fonts also from assets.nhs.uk), no inline script or style. The Wagtail admin
+# relies on inline scripts and is excluded; it is for signed-in editors only.
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
