@@ -11,14 +11,21 @@ live (with --publish) with a live revision, its log entries, its place in the tr
 search documents. What a bulk import does differently is the bookkeeping that Wagtail and the
 site otherwise repeat at every save of every page (see `BulkImport`):
 
-- Wagtail's own search index (the admin's search) is written once a file, not at each of the
-  page's saves, and its title norms (a scan of the whole index each time, which made an import
-  slow down as the site grew) are brought up to date once, at the end;
-- Wagtail's reference index is written once a file;
+- Wagtail's own search index (the admin's search) is written once a batch for the pages the
+  batch creates (once a file for what else a file saved), not at each of the page's saves, and
+  its title norms (a scan of the whole index each time, which made an import slow down as the
+  site grew) are brought up to date once, at the end;
+- Wagtail's reference index likewise, once a batch for the pages it creates, in one insert;
 - our search index (kb/search) is written once a batch, in bulk;
 - the page cache is emptied once, at the end;
 - vocabularies, organisations and the site's sections are looked up once, and pages that exist
-  already are looked up once a batch.
+  already, whether a view restriction covers each section and the sites' root paths are looked
+  up once a batch (a new page carries the last two as hints for its receivers: see PAGE_HINTS
+  in page_writer.py).
+
+Only the files that were saved reach the batch's indexing: a file that fails (its savepoint
+rolled back) leaves nothing in any index, and organisations it changed are read back as they
+were, for the pages of the files before it that hold them.
 
 All of these are written inside the batch's transaction (the page cache token at the end), so a
 page is never committed without its search documents. Receivers of Wagtail's signals that this
@@ -192,8 +199,9 @@ class BulkImport:
 
     Used as a context manager: while it is open, in this thread (or task) only, the receivers
     in `_Receivers` hand their work to it instead of doing it at every save; it does that work
-    once a file (Wagtail's search and reference indexes, while the file's Markdown is still in
-    the renderer's cache), once a batch (our search index) or once at the end (Wagtail's title
+    once a file (Wagtail's search and reference indexes for what a file changed but the page it
+    created), once a batch (those indexes for the pages the batch created, while their Markdown
+    is still in the renderer's cache; our search index) or once at the end (Wagtail's title
     norms, the page cache).
     """
 
@@ -207,6 +215,9 @@ class BulkImport:
         self.log_entries = []  # of the pages created this batch
         self.relation_rows = []  # their many-to-many relations' rows
         self.searchable_under = {}  # parent id -> whether its new pages are searchable
+        self.restricted_under = {}  # parent id -> whether a view restriction covers its pages
+        self.site_root_paths = None  # Site.get_site_root_paths(), read once a batch
+        self.new_pages = []  # pages created this batch, indexed (Wagtail, references) at its end
         self.wagtail_indexes = {}  # (backend name, model) -> index, its title norms held back
         self.published = False
 
@@ -255,6 +266,7 @@ class BulkImport:
                     self.context.file_done(True)
                     self.new_documents.extend(documents)
                     if outcome == "created":
+                        self.new_pages.append(page)
                         self.last_child[parent.pk] = page.path
                         self.new_children[parent.pk] += 1
                         existing[(parent.pk, page.slug)] = page
@@ -268,7 +280,7 @@ class BulkImport:
     def look_up(self, documents):
         """{(parent id, slug): specific page} of the pages already at the documents' slugs; and
         each parent's last child, read under the parent's lock as add_child does."""
-        from wagtail.models import Page
+        from wagtail.models import Page, Site
 
         slugs = defaultdict(set)
         parents = {}
@@ -279,6 +291,14 @@ class BulkImport:
         list(Page.objects.select_for_update().filter(pk__in=list(parents)).values_list("pk"))
         existing = {}
         self.searchable_under = {}
+        # A new page has no view restriction of its own and is no alias: what covers it is
+        # what covers its parent (Wagtail's get_view_restrictions is the parent's and its
+        # ancestors'), asked once a batch rather than by each receiver of each page.
+        self.restricted_under = {
+            parent_id: parent.get_view_restrictions().exists()
+            for parent_id, parent in parents.items()
+        }
+        self.site_root_paths = Site.get_site_root_paths()
         for parent_id, parent in parents.items():
             # child_of() as a range of paths, which the path's index answers (child_of's LIKE
             # scans every page on SQLite: once a batch, that grew with the site).
@@ -307,6 +327,9 @@ class BulkImport:
         parent = writer.parent()
         page = existing.get((parent.pk, document.slug))
         if page is None:
+            writer.hints = {"_wagtail_cached_site_root_paths": self.site_root_paths}
+            if not self.restricted_under.get(parent.pk, True):
+                writer.hints["kb_view_restricted"] = False  # read by RoutedPageMixin
             outcome, page = writer.create(parent, self.next_path(parent))
         else:
             outcome, page = writer.run(existing=page)
@@ -315,15 +338,21 @@ class BulkImport:
     # -- the deferred work ------------------------------------------------------------------
     def index_file(self, outcome, page, parent):
         """A file's share of the deferred work, inside its savepoint: Wagtail's search and
-        reference indexes now. Returns [(page, fields)] of the new search documents for the
-        batch's bulk write, once the file is saved."""
+        reference indexes now for what the file changed, but for a page it created, which
+        its batch indexes with the others it created (`flush_batch`). Returns [(page,
+        fields)] of the new search documents for the batch's bulk write, once the file is
+        saved."""
         from kb.search.documents import document_fields, is_searchable
         from kb.search.indexing import update_page
 
         work, documents = self.work, []
         created = page.pk if outcome == "created" else None
-        self.add_to_wagtail_index(work.saved_for_search.values(), created)
-        self.update_references(work.saved_for_references.values())
+        self.add_to_wagtail_index(
+            instance
+            for instance in work.saved_for_search.values()
+            if not (created is not None and instance is page)
+        )
+        self.update_references(work.saved_for_references.values(), skip=page if created else None)
         for published in work.published.values():
             self.published = True
             if published.pk != created:
@@ -339,13 +368,14 @@ class BulkImport:
         if work.purge:
             self.published = True
         work.clear()
-        forget_relations(page)
+        if created is None:
+            forget_relations(page)  # a new page keeps them until its batch has indexed it
         return documents
 
-    def add_to_wagtail_index(self, instances, created=None):
+    def add_to_wagtail_index(self, instances, created=()):
         """What modelsearch's insert_or_update_object does for each instance, a model at a
-        time, with the index's title norm refresh left for the end. (`created`: the id of a
-        page just created, known to be among its model's indexed objects.)"""
+        time, with the index's title norm refresh left for the end. (`created`: the ids of
+        pages just created, known to be among their model's indexed objects.)"""
         from modelsearch.backends import get_search_backends_with_name
 
         by_model = defaultdict(dict)
@@ -354,8 +384,8 @@ class BulkImport:
             if indexed is not None:
                 by_model[type(indexed)][indexed.pk] = indexed
         for model, objects in by_model.items():
-            if list(objects) == [created]:
-                present = {created}
+            if created and set(objects) <= set(created):
+                present = set(objects)
             else:
                 present = set(
                     model.get_indexed_objects()
@@ -386,8 +416,9 @@ class BulkImport:
             self.wagtail_indexes[(name, model)] = index
         return index
 
-    def update_references(self, instances):
-        """What wagtail.tasks.update_reference_index_task does for each instance saved."""
+    def update_references(self, instances, skip=None):
+        """What wagtail.tasks.update_reference_index_task does for each instance saved (but
+        `skip`, a page created, and its child objects: see update_references_in_bulk)."""
         from modelcluster.fields import ParentalKey
         from wagtail.models import ReferenceIndex
 
@@ -398,10 +429,65 @@ class BulkImport:
                 if not keys:
                     break
                 instance = getattr(instance, keys[0].name)
+            if instance is skip:
+                continue
             if instance is not None and ReferenceIndex.is_indexed(instance._meta.model):
                 seen[(type(instance), instance.pk)] = instance
         for instance in seen.values():
             ReferenceIndex.create_or_update_for_object(instance)
+
+    def update_references_in_bulk(self, pages):
+        """ReferenceIndex.create_or_update_for_object for each page, with one query for the
+        rows they have already (none, for pages just created, unless the database reuses a
+        deleted page's id) and one insert for all of them."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connection
+        from wagtail.models import ReferenceIndex
+
+        get_for_model = ContentType.objects.get_for_model
+        wanted = defaultdict(dict)  # base content type -> {str(id): (page, content types)}
+        for page in pages:
+            if not ReferenceIndex.is_indexed(page._meta.model):
+                continue
+            models = [page, *page._meta.get_parent_list()]
+            types = [get_for_model(model, for_concrete_model=False) for model in models]
+            wanted[types[-1]][str(page.pk)] = (page, types)
+        new_rows, stale = [], []
+        for base, found in wanted.items():
+            existing = defaultdict(dict)
+            rows = ReferenceIndex.objects.filter(base_content_type=base, object_id__in=list(found))
+            for id_, object_id, type_id, *record in rows.values_list(
+                "id", "object_id", "content_type_id", "to_content_type", "to_object_id",
+                "model_path", "content_path",
+            ):  # fmt: skip
+                existing[object_id][tuple(record)] = (type_id, id_)
+            for object_id, (page, types) in found.items():
+                references = set(ReferenceIndex._extract_references_from_object(page))
+                before = existing.get(object_id, {})
+                added = references - set(before)
+                new_rows += [
+                    ReferenceIndex(
+                        content_type=types[0],
+                        base_content_type=base,
+                        object_id=page.pk,
+                        to_content_type_id=to_type_id,
+                        to_object_id=to_object_id,
+                        model_path=model_path,
+                        content_path=content_path,
+                        content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+                    )
+                    for to_type_id, to_object_id, model_path, content_path in added
+                ]
+                known = {t.pk for t in types}
+                stale += [
+                    id_
+                    for record, (type_id, id_) in before.items()
+                    if record not in references and type_id in known
+                ]
+        ignore = {"ignore_conflicts": True} if connection.features.supports_ignore_conflicts else {}
+        ReferenceIndex.objects.bulk_create(new_rows, **ignore)
+        if stale:
+            ReferenceIndex.objects.filter(id__in=stale).delete()
 
     def flush_batch(self):
         """The batch's share, inside its transaction: the parents' child counts and our search
@@ -423,6 +509,14 @@ class BulkImport:
                     [row for row in rows if type(row) is model], ignore_conflicts=ignore_conflicts
                 )
         self.log_entries, self.relation_rows = [], []
+        if self.new_pages:
+            pages, self.new_pages = self.new_pages, []
+            try:
+                self.add_to_wagtail_index(pages, created={page.pk for page in pages})
+                self.update_references_in_bulk(pages)
+            finally:
+                for page in pages:
+                    forget_relations(page)
         if self.new_documents:
             documents, self.new_documents = self.new_documents, []
             DatabaseBackend().bulk_index((page.pk, fields) for page, fields in documents)

@@ -102,9 +102,18 @@ def relation_rows(page, field, items):
     return [through(**{f"{source}_id": page.pk, f"{target}_id": item.pk}) for item in items or ()]
 
 
+# What a bulk import may tell a page it creates, for the receivers of its signals to read
+# rather than ask the database: whether a view restriction covers it (RoutedPageMixin), and the
+# sites' root paths (Wagtail's Page._get_site_root_paths).
+PAGE_HINTS = ("kb_view_restricted", "_wagtail_cached_site_root_paths")
+
+
 def forget_relations(page):
-    """Back to reading a page's relations from the database (see WriteContext.keep_relations)."""
+    """Back to reading a page's relations from the database (see WriteContext.keep_relations),
+    and to asking it what the import's hints answered (PAGE_HINTS)."""
     page.__dict__.pop("_cluster_related_objects", None)
+    for name in PAGE_HINTS:
+        page.__dict__.pop(name, None)
 
 
 class WriteContext:
@@ -191,7 +200,12 @@ class WriteContext:
         if ok:
             self._organisations.update(self._pending)
         elif self._touched:
-            # Their rows went back to what they were: read them again when next needed.
+            # Their rows went back to what they were: read them again when next needed, and
+            # put back what the pages of earlier files (indexed at the end of their batch)
+            # hold of those that were there before.
+            for organisation in {o.pk: o for o in self._organisations.values()}.values():
+                if organisation.pk in self._touched:
+                    organisation.refresh_from_db()
             self._organisations = {
                 name: organisation
                 for name, organisation in self._organisations.items()
@@ -209,6 +223,7 @@ class PageWriter:
         self.model = self.context.page_models[document.type]
         self.log_entries = []  # what create() leaves for its caller to insert
         self.relation_rows = []
+        self.hints = {}  # see create()
 
     def fail(self, message, key=None):
         self.document.fail(message, key)
@@ -304,8 +319,14 @@ class PageWriter:
         when it was published) is one UPDATE of those columns: the page's text was checked by
         the patient data guard when it was inserted, a moment before. The caller keeps `path`
         free and adds one to the parent's numchild (see markdown_import.py).
+
+        `self.hints` ({name: value}, names from PAGE_HINTS) are put on the page for the
+        receivers of its signals; the caller takes them off again with `forget_relations`.
         """
         page = self.model(slug=self.document.slug, live=False)
+        for name, value in self.hints.items():
+            if name in PAGE_HINTS and value is not None:
+                page.__dict__[name] = value
         page.locale = self.context.locale()  # what full_clean would set: the default locale
         self.build(page)
         page.depth, page.path, page.numchild = parent.depth + 1, path, 0
