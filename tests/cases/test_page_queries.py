@@ -20,7 +20,8 @@ BUDGETS = {
     # An idea also reads its spread: the shared projects testing or implementing it.
     "idea": ("/ideas/slim-down-standard-theatre-instrument-trays/", 11),
     "improvement project": ("/projects/ecg-within-10-minutes-of-arrival-for-chest-pain/", 16),
-    "case study library": ("/case-studies/", 13),
+    # The library also counts each filter's options, as search's facets do: a query a filter.
+    "case study library": ("/case-studies/", 17),
     "guidance library": ("/guidance/", 10),
     "home page": ("/", 16),  # one query per top-level section type (projects made it 6)
 }
