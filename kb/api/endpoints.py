@@ -104,6 +104,8 @@ def _values(request, name):
     text = request.GET.get(name, "")
     if len(text) > MAX_FILTER_TEXT:
         raise BadRequestError(f"{name} is too long (at most {MAX_FILTER_TEXT} characters)")
+    # A slug never holds a NUL (which PostgreSQL refuses in a query): such a value matches nothing.
+    text = text.replace("\x00", "")
     return [value.strip() for value in text.split(",") if value.strip()]
 
 

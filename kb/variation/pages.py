@@ -356,7 +356,7 @@ def _point(result, name):
 
 def organisation_by_code(code):
     """The organisation with this ODS code (any case), or None."""
-    code = (code or "").strip()
+    code = (code or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
     if not code or len(code) > 10:
         return None
     return Organisation.objects.filter(ods_code__iexact=code).order_by("pk").first()

@@ -35,7 +35,7 @@ def metric_list(request):
 
 
 def _peer_organisation(code):
-    code = (code or "").strip()
+    code = (code or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query
     if not code:
         return None
     return organisation_by_code(code) or Organisation.objects.filter(slug=code[:200]).first()

@@ -71,6 +71,7 @@ def test_a_peer_group_narrows_the_funnel_to_organisations_like_one(variation, cl
         ("period=1999-01", "There is no data for 1999-01"),
         ("peers=NOT-A-TRUST", "No organisation has that code or name"),
         ("peers=" + "x" * 3000, "No organisation has that code or name"),
+        ("peers=ZZ%00X99", "No organisation has that code or name"),
     ],
 )
 def test_bad_choices_are_explained_and_the_latest_funnel_shown(variation, client, query, message):
@@ -87,6 +88,7 @@ def test_unknown_metric_and_organisation_are_not_found(variation, client):
     assert client.get("/organisations/ZZ999/").status_code == 404
     assert client.get("/api/organisations/ZZ999/").json()["error"]["code"] == "not_found"
     assert client.get("/api/variation/nope/funnel.json").json()["error"]["code"] == "not_found"
+    assert client.get("/api/organisations/ZZ%00X99/").status_code == 404
 
 
 def test_an_organisation_page_shows_each_measure_and_what_could_help(variation, client):
