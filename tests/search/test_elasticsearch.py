@@ -14,6 +14,7 @@ from kb.search.backends.elastic import (
     parse_response,
     solr_synonyms,
 )
+from kb.search.facets import facet_names
 from kb.search.query import parse_query
 from kb.search.results import MARK_END, MARK_START, SearchRequest
 
@@ -101,6 +102,10 @@ def test_a_response_becomes_a_result_with_safe_highlights():
 
     request = request_for("handover")
     search = build_search(request, "handover", "kb")
+    buckets = {
+        "type": [{"key": "case-study", "doc_count": 1}],
+        "pathway": [{"key": "cancer", "doc_count": 1}],
+    }
     raw = {
         "hits": {
             "total": {"value": 1, "relation": "eq"},
@@ -119,13 +124,9 @@ def test_a_response_becomes_a_result_with_safe_highlights():
                 }
             ],
         },
-        "aggregations": {
-            f"{facet}_filtered": {"doc_count": 1, facet: {"buckets": buckets}}
-            for facet, buckets in {
-                "type": [{"key": "case-study", "doc_count": 1}],
-                "pathway": [{"key": "cancer", "doc_count": 1}],
-                "method": [], "specialty": [], "region": [],
-            }.items()
+        "aggregations": {  # every registered facet's aggregation, as the server answers
+            f"{facet}_filtered": {"doc_count": 1, facet: {"buckets": buckets.get(facet, [])}}
+            for facet in facet_names()
         },
     }  # fmt: skip
     result = parse_response(Response(search, raw), request)

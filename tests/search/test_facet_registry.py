@@ -12,17 +12,17 @@ from kb.taxonomy.models import Organisation, Region
 pytestmark = pytest.mark.django_db
 
 
-def _organisation(page):
+def _lead_trust(page):
     organisation = getattr(page, "organisation", None)
     return [organisation.slug] if organisation is not None else []
 
 
 @pytest.fixture
-def organisation_facet():
-    """The one place: a facet by the organisation a case study is about."""
-    register(Facet("organisation", "Organisation", "taxonomy.Organisation", _organisation))
+def lead_trust_facet():
+    """The one place: a new facet, by the trust that led a change (unknown to the code)."""
+    register(Facet("lead_trust", "Lead trust", "taxonomy.Organisation", _lead_trust))
     yield
-    unregister("organisation")
+    unregister("lead_trust")
 
 
 @pytest.fixture
@@ -35,36 +35,36 @@ def two_trusts(site_tree, make_case_study):
     return leeds, other
 
 
-def test_a_registered_facet_filters_and_counts_in_the_api(client, organisation_facet, two_trusts):
+def test_a_registered_facet_filters_and_counts_in_the_api(client, lead_trust_facet, two_trusts):
     leeds, _ = two_trusts
     call_command("kb_reindex", verbosity=0)
 
     everything = client.get("/api/search/?q=discharge").json()
-    assert everything["facets"]["organisation"] == {"leeds": 1, "example-nhs-trust": 1}
+    assert everything["facets"]["lead_trust"] == {"leeds": 1, "example-nhs-trust": 1}
 
-    narrowed = client.get("/api/search/?q=discharge&organisation=leeds").json()
+    narrowed = client.get("/api/search/?q=discharge&lead_trust=leeds").json()
     assert [hit["slug"] for hit in narrowed["results"]] == [leeds.slug]
     # Counted without its own filter, as every facet is: the other trust is still offered.
-    assert narrowed["facets"]["organisation"] == {"leeds": 1, "example-nhs-trust": 1}
-    assert SearchDocument.objects.get(page=leeds).facets["organisation"] == ["leeds"]
+    assert narrowed["facets"]["lead_trust"] == {"leeds": 1, "example-nhs-trust": 1}
+    assert SearchDocument.objects.get(page=leeds).facets["lead_trust"] == ["leeds"]
 
 
-def test_a_registered_facet_has_a_panel_on_the_search_page(client, organisation_facet, two_trusts):
+def test_a_registered_facet_has_a_panel_on_the_search_page(client, lead_trust_facet, two_trusts):
     call_command("kb_reindex", verbosity=0)
-    html = client.get("/search/?q=discharge&organisation=leeds").content.decode()
-    assert "Organisation" in html
-    assert "Organisation: Leeds Teaching Hospitals" in html  # the selected-filter chip
-    assert 'name="organisation" type="checkbox" value="leeds" checked' in html
+    html = client.get("/search/?q=discharge&lead_trust=leeds").content.decode()
+    assert "Lead trust" in html
+    assert "Lead trust: Leeds Teaching Hospitals" in html  # the selected-filter chip
+    assert 'name="lead_trust" type="checkbox" value="leeds" checked' in html
 
 
-def test_elasticsearch_maps_a_registered_facet_as_a_keyword(organisation_facet):
+def test_elasticsearch_maps_a_registered_facet_as_a_keyword(lead_trust_facet):
     backend = ElasticsearchBackend("http://127.0.0.1:9", "kb-test", 0.5)
     properties = backend.index_definition([])["mappings"]["properties"]
-    assert properties["facets"]["properties"]["organisation"]["type"] == "keyword"
+    assert properties["facets"]["properties"]["lead_trust"]["type"] == "keyword"
 
 
 def test_without_it_the_parameter_is_ignored_and_reported(client, two_trusts):
-    assert "organisation" not in facet_names()
-    data = client.get("/api/search/?q=discharge&organisation=leeds").json()
+    assert "lead_trust" not in facet_names()
+    data = client.get("/api/search/?q=discharge&lead_trust=leeds").json()
     assert data["count"] == 2
-    assert "organisation" not in data["facets"]
+    assert "lead_trust" not in data["facets"]
