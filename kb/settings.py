@@ -189,6 +189,34 @@ if KB_SEARCH_BACKEND not in {"database", "elasticsearch"}:
     )
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "http://localhost:9200").strip()
 ELASTICSEARCH_TIMEOUT = float(os.environ.get("ELASTICSEARCH_TIMEOUT", "2"))
+# The alias searches and writes go through; kb_reindex builds `<alias>-<timestamp>` indexes
+# behind it and switches it atomically (docs/elasticsearch.md).
+KB_ELASTICSEARCH_INDEX = os.environ.get("KB_ELASTICSEARCH_INDEX", "").strip() or "kb-content"
+if set(KB_ELASTICSEARCH_INDEX) - set("abcdefghijklmnopqrstuvwxyz0123456789-_.") or (
+    KB_ELASTICSEARCH_INDEX.startswith(("-", "_", "."))
+):
+    raise ImproperlyConfigured(
+        "KB_ELASTICSEARCH_INDEX must be lowercase letters, digits, '-', '_' or '.', not "
+        f"{KB_ELASTICSEARCH_INDEX!r}"
+    )
+
+
+def _elasticsearch_count(name, default, minimum):
+    """Shards or replicas: a whole number, at least minimum; anything else stops start-up."""
+    raw = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {raw!r}")
+    return value
+
+
+# Shards and replicas of each new index (kb_reindex): one shard and no replica suit one node;
+# a cluster sets replicas to 1 or more so losing a node loses no shard.
+KB_ELASTICSEARCH_SHARDS = _elasticsearch_count("KB_ELASTICSEARCH_SHARDS", 1, minimum=1)
+KB_ELASTICSEARCH_REPLICAS = _elasticsearch_count("KB_ELASTICSEARCH_REPLICAS", 0, minimum=0)
 # After a failure or timeout, search answers from the database index for this many seconds
 # without asking Elasticsearch, then lets one search through to try it again (kb/search/breaker.py).
 KB_ELASTICSEARCH_COOLOFF = float(os.environ.get("KB_ELASTICSEARCH_COOLOFF", "30"))

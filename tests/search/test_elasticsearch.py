@@ -200,3 +200,37 @@ def test_round_trip_against_a_real_server(settings, corpus):
     assert result.facets["type"] == {"case-study": 2}
     result, _ = search_documents(read_params(QueryDict("q=discharging")))
     assert result.count >= 1
+
+
+def test_new_indexes_take_shards_and_replicas_from_the_backend():
+    settings = backend().index_definition(GROUPS)["settings"]
+    assert (settings["number_of_shards"], settings["number_of_replicas"]) == (1, 0)
+    cluster = ElasticsearchBackend("http://127.0.0.1:9", "kb-test", 0.5, shards=3, replicas=2)
+    settings = cluster.index_definition(GROUPS)["settings"]
+    assert (settings["number_of_shards"], settings["number_of_replicas"]) == (3, 2)
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.skipif(
+    not os.environ.get("ELASTICSEARCH_URL"),
+    reason="ELASTICSEARCH_URL is not set: no Elasticsearch server to test against",
+)  # skipped before its fixtures: a transactional test's set-up would empty the database
+@pytest.mark.django_db(transaction=True)
+def test_reindex_switches_the_alias_on_a_real_server(settings, corpus):
+    url = os.environ["ELASTICSEARCH_URL"]
+    from django.core.management import call_command
+
+    settings.KB_SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_URL = url
+    settings.KB_ELASTICSEARCH_INDEX = "kb-test-alias"
+    es = ElasticsearchBackend.from_settings()
+    call_command("kb_reindex", verbosity=0)
+    first = es.alias_state()
+    call_command("kb_reindex", verbosity=0)
+    second = es.alias_state()
+    assert first.kind == second.kind == "alias"
+    assert len(second.indexes) == 1 and second.indexes != first.indexes
+    assert not es.client.indices.exists(index=first.indexes[0])  # the old one is gone
+    health = es.health()
+    assert health["documents"] == 7 and health["strays"] == []
+    es.client.indices.delete(index=second.indexes[0])
