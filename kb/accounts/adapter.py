@@ -5,13 +5,21 @@
   the same rule for new accounts.
 - Every email allauth sends (confirmation links, sign-in codes, password resets) goes through
   the outbox (kb.mail), so a mail server that is down delays an email but never loses it.
+- The sign-in code email carries a link as well as the code: the code's confirm page with the
+  code filled in (kb.accounts.views.ConfirmLoginCodeView), usable in the same browser only.
 - A new account gets its staff profile, with the name given at sign-up or by the provider.
 """
 
+from urllib.parse import urlencode
+
+from allauth.account import app_settings as allauth_account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.utils import build_absolute_uri
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 
 from .domains import describe, is_allowed
 from .models import StaffProfile
@@ -28,6 +36,22 @@ def refused_domain_message():
     )
 
 
+def login_code_minutes():
+    """How long an emailed sign-in code (and its link) lasts, in whole minutes, for wording."""
+    return max(1, allauth_account_settings.LOGIN_BY_CODE_TIMEOUT // 60)
+
+
+def sign_in_link(request, code):
+    """The address of the sign-in code page with the code filled in (and where to go after
+    signing in, when the person asked for the code on their way somewhere)."""
+    params = {"code": code}
+    next_url = get_next_redirect_url(request) if request is not None else None
+    if next_url:
+        params["next"] = next_url
+    address = f"{reverse('account_confirm_login_code')}?{urlencode(params)}"
+    return build_absolute_uri(request, address)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         email = super().clean_email(email)
@@ -42,6 +66,11 @@ class AccountAdapter(DefaultAccountAdapter):
         from kb.mail.outbox import queue_email
 
         request = allauth_context.request
+        if template_prefix == "account/email/login_code" and context.get("code"):
+            context = context | {
+                "sign_in_link": sign_in_link(request, context["code"]),
+                "timeout_minutes": login_code_minutes(),
+            }
         message = self.render_mail(
             template_prefix,
             email,

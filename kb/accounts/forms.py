@@ -1,10 +1,16 @@
-"""Forms a staff member fills in: sign-up (django-allauth's, with their name) and their profile.
+"""Forms a staff member fills in: sign-up (django-allauth's, with their name), the emailed
+sign-in code, and their profile.
 
-Both go through the patient data guard: a name or a role is free text that will be stored.
+Sign-up and the profile go through the patient data guard: a name or a role is free text that
+will be stored.
 """
 
+import re
+
+from allauth.account.forms import ConfirmLoginCodeForm as AllauthConfirmLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from kb.core.forms import PatientDataGuardMixin, clean_text, set_length_message
 from kb.taxonomy.models import Organisation, Region
@@ -94,3 +100,51 @@ class DeleteAccountForm(forms.Form):
         label="I understand that my account and profile will be deleted and cannot be restored",
         error_messages={"required": "Confirm that you want to delete your account"},
     )
+
+
+# A sign-in code as it may be typed or carried by the emailed link: letters, digits and the
+# dash allauth puts in the middle, within a sane length. Anything else is refused before it is
+# compared (and a link carrying it pre-fills nothing).
+SIGN_IN_CODE = re.compile(r"[A-Za-z0-9 -]{4,32}")
+
+
+def plausible_sign_in_code(value):
+    """The code a sign-in link (or a person) gives, tidied, if it could be one; else None."""
+    if not isinstance(value, str) or not SIGN_IN_CODE.fullmatch(value.strip()):
+        return None
+    return value.strip().upper()
+
+
+class ConfirmLoginCodeForm(AllauthConfirmLoginCodeForm):
+    """allauth's sign-in code box, worded for staff, refusing what cannot be a code with a
+    clear message (a null byte, markup, a page of text) before allauth compares it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = "Sign-in code"
+        field.help_text = "It is in the email we sent you, for example BCDF-GHJK."
+        field.error_messages["required"] = "Enter the sign-in code from the email"
+        # The format check below covers null characters, with a message people understand.
+        field.validators = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        field.widget.attrs.update(
+            {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        )
+        field.widget.attrs.pop("placeholder", None)
+
+    def clean_code(self):
+        if plausible_sign_in_code(self.cleaned_data.get("code")) is None:
+            raise forms.ValidationError(
+                "Enter the sign-in code exactly as it is in the email, for example BCDF-GHJK",
+                code="code_format",
+            )
+        try:
+            return super().clean_code()
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                "That sign-in code is not right. Check it against the latest email we sent you",
+                code="incorrect_code",
+            ) from error

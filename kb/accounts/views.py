@@ -1,22 +1,27 @@
 """A member's own pages: their profile, a copy of their data, and deleting their account.
 
-Sign-up, sign-in, email confirmation and passwords are django-allauth's views under /accounts/.
+Sign-up, sign-in, email confirmation and passwords are django-allauth's views under /accounts/;
+the page for an emailed sign-in code is allauth's too, taught to open from the email's link.
 """
 
 import json
 
 from allauth.account.decorators import reauthentication_required
 from allauth.account.models import EmailAddress
+from allauth.account.views import ConfirmLoginCodeView as AllauthConfirmLoginCodeView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from .forms import DeleteAccountForm, ProfileForm
+from .adapter import login_code_minutes
+from .forms import ConfirmLoginCodeForm, DeleteAccountForm, ProfileForm, plausible_sign_in_code
 from .models import StaffProfile
 
 
@@ -104,3 +109,69 @@ def delete_account(request):
         return redirect("/")
     status = 400 if form.errors else 200
     return render(request, "accounts/delete_account.html", {"form": form}, status=status)
+
+
+class ConfirmLoginCodeView(AllauthConfirmLoginCodeView):
+    """allauth's page for the emailed sign-in code, which the email's link opens too.
+
+    The link is /accounts/login/code/confirm/?code=BCDF-GHJK. Opening it only shows the form
+    with the code filled in: signing in is still the "Sign in" button (a POST), so a mail
+    scanner that opens links signs nobody in. The code is checked against the sign-in waiting
+    in this browser's session (allauth's model), so the link signs in only the browser where
+    the code was asked for; anywhere else, or once the code has expired, the page says so.
+    """
+
+    template_name = "account/confirm_login_code.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.code_refused = False
+        response = super().dispatch(request, *args, **kwargs)
+        no_sign_in_waiting = (
+            response.status_code == 302
+            and response["Location"] == reverse("account_request_login_code")
+            and not self.code_refused
+            and not request.user.is_authenticated
+        )
+        if no_sign_in_waiting and (request.method == "POST" or "code" in request.GET):
+            response = render(
+                request,
+                "account/login_code_unusable.html",
+                {
+                    "request_login_code_url": reverse("account_request_login_code"),
+                    "timeout_minutes": login_code_minutes(),
+                },
+            )
+            add_never_cache_headers(response)
+        return response
+
+    def get_form_class(self):
+        if self._action == "resend":
+            return super().get_form_class()
+        return ConfirmLoginCodeForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.method == "GET" and "code" in self.request.GET:
+            code = plausible_sign_in_code(self.request.GET["code"])
+            if code:
+                initial["code"] = code
+        return initial
+
+    def form_invalid(self, form):
+        self.code_refused = True  # allauth's own message says why (too many tries)
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        from_link = self.request.method == "GET" and "code" in self.request.GET
+        context["from_link"] = from_link
+        context["link_errors"] = (
+            [("id_code", "The code in this link is not complete. Type the code from the email")]
+            if from_link and not plausible_sign_in_code(self.request.GET["code"])
+            else []
+        )
+        context["timeout_minutes"] = login_code_minutes()
+        return context
+
+
+confirm_login_code = ConfirmLoginCodeView.as_view()

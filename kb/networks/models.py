@@ -17,6 +17,7 @@ from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from kb.accounts.widgets import StaffChooser
 from kb.core.api_fields import TermField, TermListField
 from kb.core.models import RoutedPageMixin
 
@@ -130,7 +131,8 @@ class NetworkPage(RoutablePageMixin, RoutedPageMixin, Page):
             ],
             heading="Who and what",
         ),
-        FieldPanel("leads"),
+        # A searchable chooser of active staff, not a select box of every account.
+        FieldPanel("leads", widget=StaffChooser(label="Leads", choose_label="Choose leads")),
     ]
     parent_page_types = ["networks.NetworkIndexPage"]
     subpage_types = []
