@@ -25,10 +25,11 @@ test:
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "==> Test suite on SQLite"
 	$(MAKE) --no-print-directory suite
-	@echo "==> Test suite on PostgreSQL"
+	@echo "==> Test suite on PostgreSQL, with the caches, counters and sessions in Redis"
 	@url=$$(./scripts/postgres.sh) || { echo "PostgreSQL could not be started: its run is SKIPPED"; \
 	  [ -z "$$CI" ] || exit 1; exit 0; }; \
-	  DATABASE_URL=$$url $(MAKE) --no-print-directory suite
+	  redis=$$(./scripts/redis.sh) || { echo "Redis could not be started"; [ -z "$$CI" ] || exit 1; }; \
+	  DATABASE_URL=$$url REDIS_URL=$$redis $(MAKE) --no-print-directory suite
 
 # One full run on whatever DATABASE_URL points to. Browser tests run in their own session: a
 # transactional test elsewhere empties the database when it ends, and the live server's demo

@@ -14,6 +14,12 @@ sends idea submissions from 50 concurrent clients for 30 s and checks that every
 reference is in the database exactly once. Traffic goes to 127.0.0.1 only and stops by itself.
 `--uncached-only` measures just the case study rendered every time (the page cache off);
 `--var` puts the database and files elsewhere, so that two runs never share them.
+
+    .venv/bin/python bench/load.py --servers 2 --seconds 10   # one server, then two
+
+`--servers N` runs the same figures with 1 to N servers on one PostgreSQL and one Redis (started
+by scripts/postgres.sh and scripts/redis.sh, database kb_bench_load, Redis database 15), wrk
+against every server at once, and the submission burst spread over all N, with a task worker.
 """
 
 import argparse
@@ -46,8 +52,11 @@ end
 """
 
 
+SHARED = {}  # --servers: DATABASE_URL, REDIS_URL and the task queue every process shares
+
+
 def environment(cache_seconds):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KB_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KB_", "REDIS"))}
     env.update(
         DATABASE_URL=f"sqlite:///{VAR / 'load.sqlite3'}",
         KB_VAR_DIR=str(VAR),
@@ -56,6 +65,8 @@ def environment(cache_seconds):
         KB_IDEAS_SUBMIT_RATE="100000/m",
         KB_LOG_LEVEL="WARNING",
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        DJANGO_SECRET_KEY="one secret for every server in the benchmark " * 2,
+        **SHARED,
     )
     return env
 
@@ -121,13 +132,16 @@ def wrk(url, seconds, connections=16):
     return float(rate), float(p50), float(p95), int(bad_status) + int(failures)
 
 
-def submission_burst(base, clients, seconds):
-    """Each client submits ideas as a browser would; returns the acknowledged references."""
+def submission_burst(bases, clients, seconds):
+    """Each client submits ideas as a browser would, client n to server n mod len(bases);
+    returns the acknowledged references."""
+    bases = [bases] if isinstance(bases, str) else bases
     stop_at = time.monotonic() + seconds
     acknowledged, errors, latencies = [], [], []
     lock = threading.Lock()
 
     def client(number):
+        base = bases[number % len(bases)]
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         sent = 0
@@ -203,6 +217,96 @@ def uncached_only(args):
     print(f"page: {CASE_STUDY}")
 
 
+def shared_services():
+    """A fresh PostgreSQL database and Redis database for the run (scripts/postgres.sh and
+    scripts/redis.sh start them as `make test` does), with the database task queue."""
+    import psycopg
+
+    base = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True,
+                          text=True, check=True).stdout.strip()  # fmt: skip
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS kb_bench_load")
+        connection.execute("CREATE DATABASE kb_bench_load")
+    redis = subprocess.run([str(ROOT / "scripts" / "redis.sh")], capture_output=True,
+                           text=True, check=True).stdout.strip()  # fmt: skip
+    redis = redis.rsplit("/", 1)[0] + "/15"
+    subprocess.run(["redis-cli", "-u", redis, "flushdb"], check=True, stdout=subprocess.DEVNULL)
+    SHARED.update(DATABASE_URL=base.rsplit("/", 1)[0] + "/kb_bench_load", REDIS_URL=redis,
+                  KB_TASK_QUEUE="database")  # fmt: skip
+
+
+def wrk_over(urls, seconds):
+    """wrk against each server at once (16 connections each, as a balancer would spread them):
+    total requests per second, the worst p50 and p95, and all errors."""
+    results, threads = [], []
+    for url in urls:
+        thread = threading.Thread(target=lambda u=url: results.append(wrk(u, seconds)))
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    return (sum(r[0] for r in results), max(r[1] for r in results), max(r[2] for r in results),
+            sum(r[3] for r in results))  # fmt: skip
+
+
+def several_servers(args):
+    """One server, then two, on one PostgreSQL and one Redis, with a task worker."""
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"],
+        cwd=ROOT, env=environment(0), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    rows, burst = [], None
+    try:
+        for count in range(1, args.servers + 1):
+            cached = [start_gunicorn(600, args.workers) for _ in range(count)]
+            plain = [start_gunicorn(0, args.workers) for _ in range(count)]
+            try:
+                for _, base in cached:
+                    urllib.request.urlopen(base + CASE_STUDY).read()  # warm the shared cache
+                for label, servers, path in [
+                    ("case study, cached", cached, CASE_STUDY),
+                    ("case study, uncached", plain, CASE_STUDY),
+                    ("search API", plain, SEARCH),
+                ]:
+                    urls = [base + path for _, base in servers]
+                    rows.append((f"{label}, {count} server{'s' * (count > 1)}",
+                                 *wrk_over(urls, args.seconds)))  # fmt: skip
+                if count == args.servers:
+                    burst = submission_burst([base for _, base in cached], args.burst_clients,
+                                             args.burst_seconds)  # fmt: skip
+            finally:
+                for server, _ in cached + plain:
+                    server.terminate()
+                    server.wait()
+    finally:
+        worker.terminate()
+        worker.wait()
+    print(f"\n{args.servers} servers at most, gunicorn {args.workers} workers each, on "
+          f"{os.cpu_count()} cores (all servers share them); PostgreSQL, Redis, a db_worker; "
+          f"wrk 16 connections a server; load average before: {load_before}")  # fmt: skip
+    print(f"{'what':34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    for label, rate, p50, p95, failures in rows:
+        print(f"{label:34} {rate:8.0f} {p50:8.1f} {p95:8.1f} {failures:7d}")
+    report_burst(args, *burst, servers=args.servers)
+
+
+def report_burst(args, acknowledged, errors, latencies, servers=1):
+    found, total = stored_references(acknowledged)
+    latencies.sort()
+    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else 0
+    print(f"\nSubmission burst: {args.burst_clients} clients for {args.burst_seconds} s, "
+          f"spread over {servers} server{'s' * (servers > 1)}")  # fmt: skip
+    print(f"acknowledged {len(acknowledged)} ({len(acknowledged) / args.burst_seconds:.1f}/s, "
+          f"p95 {p95:.0f} ms for form + submit), failed requests {len(errors)}")  # fmt: skip
+    doubled = len(acknowledged) - len(set(acknowledged))
+    print(f"in the database: {found} of {len(acknowledged)} acknowledged references; "
+          f"{total} load-test ideas in all; duplicates {doubled}")  # fmt: skip
+    if errors:
+        print("first errors:", errors[:3])
+    if found != len(acknowledged) or len(set(acknowledged)) != len(acknowledged):
+        raise SystemExit("FAILED: an acknowledged idea is missing or doubled")
+
+
 def main():
     global VAR, CASE_STUDY, load_before
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -216,14 +320,22 @@ def main():
     )  # fmt: skip
     parser.add_argument("--var", type=Path, default=VAR, help=f"working files (default {VAR})")
     parser.add_argument("--page", default=CASE_STUDY, help="the case study's path")
+    parser.add_argument(
+        "--servers", type=int, default=0,
+        help="measure 1 to N servers on one PostgreSQL and one Redis (started as make test does)",
+    )  # fmt: skip
     args = parser.parse_args()
     VAR, CASE_STUDY = args.var.resolve(), args.page
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    if args.servers:
+        shared_services()
     prepare()
     load_before = " ".join(f"{value:.2f}" for value in os.getloadavg())
     if args.uncached_only:
         return uncached_only(args)
+    if args.servers:
+        return several_servers(args)
     cached_server, cached = start_gunicorn(600, args.workers)
     rows = []
     try:
@@ -262,19 +374,7 @@ def main():
           f"({ceiling / rows[1][1]:.2f}x slower)")  # fmt: skip
     print(f"uncached page / static ceiling: {rows[2][1] / ceiling:.2f}")
 
-    found, total = stored_references(acknowledged)
-    latencies.sort()
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000 if latencies else 0
-    print(f"\nSubmission burst: {args.burst_clients} clients for {args.burst_seconds} s")
-    print(f"acknowledged {len(acknowledged)} ({len(acknowledged) / args.burst_seconds:.1f}/s, "
-          f"p95 {p95:.0f} ms for form + submit), failed requests {len(errors)}")  # fmt: skip
-    doubled = len(acknowledged) - len(set(acknowledged))
-    print(f"in the database: {found} of {len(acknowledged)} acknowledged references; "
-          f"{total} load-test ideas in all; duplicates {doubled}")  # fmt: skip
-    if errors:
-        print("first errors:", errors[:3])
-    if found != len(acknowledged) or len(set(acknowledged)) != len(acknowledged):
-        raise SystemExit("FAILED: an acknowledged idea is missing or doubled")
+    report_burst(args, acknowledged, errors, latencies)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,10 @@ INSTALLED_APPS = [
     "wagtail.api.v2",
     "corsheaders",
     "axes",
+    # The task queue (KB_TASK_QUEUE): django-tasks, which Wagtail uses too, and its database
+    # backend's job table (made by migrate whichever queue is chosen, so switching needs no step).
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -343,6 +347,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link scanner opening the link must not confirm it
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# Long enough for an email that waits a minute or two in the outbox, short enough to be of
+# little use to anyone who finds it later (allauth: 180 s).
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # Never email an address that has no account (anyone could make us send mail to anyone).
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
@@ -361,7 +368,27 @@ SOCIALACCOUNT_PROVIDERS = openid_connect_providers(os.environ)
 
 # Whole-page cache for anonymous readers (kb/core/page_cache.py), emptied on every publish.
 KB_PAGE_CACHE_SECONDS = int(os.environ.get("KB_PAGE_CACHE_SECONDS", "600"))
-KB_PAGE_CACHE_ALIAS = "default"
+KB_PAGE_CACHE_ALIAS = "pages"
+
+# --- Shared state: caches, sessions, the task queue (kb/core/shared_state.py) ---------------
+# Nothing set: rate-limit counters in Django's database cache (shared by the machine's worker
+# processes), sessions in the database, and work after a change done in its request.
+# REDIS_URL: cache, rate-limit counters, page cache and signed-in sessions in Redis, shared by
+# every app server.
+# KB_TASK_QUEUE=database: search indexing, emails, notifications and open-data files are
+# jobs for `python manage.py db_worker` (docs/deployment.md).
+from kb.core.shared_state import (  # noqa: E402 (kept beside the settings it makes)
+    cache_settings,
+    redis_url,
+    session_engine,
+    task_settings,
+)
+
+REDIS_URL = redis_url(os.environ.get("REDIS_URL"))
+CACHES = cache_settings(REDIS_URL, key_prefix=os.environ.get("KB_CACHE_KEY_PREFIX", "").strip())
+SESSION_ENGINE = session_engine(REDIS_URL)
+KB_TASK_QUEUE = os.environ.get("KB_TASK_QUEUE", "").strip() or "immediate"
+TASKS = task_settings(KB_TASK_QUEUE)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -433,15 +460,8 @@ KB_IDEAS_ENDORSE_RATE = os.environ.get("KB_IDEAS_ENDORSE_RATE", "").strip() or "
 # The sign-in lockout (AXES_CLIENT_IP_CALLABLE) uses the same rule.
 KB_TRUSTED_PROXY_COUNT = int(os.environ.get("KB_TRUSTED_PROXY_COUNT", "0"))
 RATELIMIT_IP_META_KEY = "kb.core.client_address.client_ip"
-# The counters get a cache of their own. Process memory by default: each server process counts
-# for itself, so with several workers the effective limit is that many times higher; point this
-# at a shared cache (Redis or memcached) where that matters. django_ratelimit is deliberately not
-# in INSTALLED_APPS: its system check refuses a local-memory cache outright.
+# The counters get a cache of their own ("ratelimit"): the database cache by default, shared by
+# every worker process on the machine; Redis, shared by every server, when REDIS_URL is set (see
+# "Shared state" below). django_ratelimit is deliberately not in INSTALLED_APPS: its system
+# check refuses a local-memory cache, which tests may use.
 RATELIMIT_USE_CACHE = "ratelimit"
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kb-ratelimit",
-    },
-}

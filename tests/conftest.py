@@ -1,7 +1,9 @@
 """Shared fixtures: the site's page tree, demo content and small page factories."""
 
 import datetime
+import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -41,13 +43,40 @@ def _sign_in_without_lockout_counting(request, settings):
         settings.AXES_ENABLED = False
 
 
-@pytest.fixture(autouse=True)
-def _no_pages_cached_between_tests():
-    """The page cache lives in process memory while each test's database rolls back: a page
-    cached by one test must never answer another."""
-    from django.core.cache import caches
+def pytest_configure(config):
+    """With REDIS_URL (the PostgreSQL run of `make test`), each pytest-xdist worker gets a Redis
+    database of its own: a test emptying its caches must not empty another worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if settings.REDIS_URL and worker.startswith("gw"):
+        number = 1 + int(worker[2:])
+        for cache in settings.CACHES.values():
+            if cache["BACKEND"].endswith("RedisCache"):
+                cache["LOCATION"] = _redis_database(cache["LOCATION"], number)
 
-    caches["default"].clear()
+
+def _redis_database(url, number):
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+@pytest.fixture(autouse=True)
+def _no_pages_cached_between_tests(django_db_setup, django_db_blocker):
+    """Caches outlive each test: a page cached or a request counted by one test must never
+    answer another. The database cache (the embedded default's) is emptied for real, outside
+    the test's transaction: a transactional test's counters would otherwise outlive it."""
+    clear_caches(django_db_blocker)
+
+
+def clear_caches(django_db_blocker=None):
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    for alias in settings.CACHES:
+        if isinstance(caches[alias], DatabaseCache) and django_db_blocker is not None:
+            with django_db_blocker.unblock():
+                caches[alias].clear()
+        else:
+            caches[alias].clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ that was rolled back.
 """
 
 from collections import defaultdict
-from functools import partial
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -20,7 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.mail.outbox import deliver, queue_email, queue_emails
+from kb.jobs import defer_until_committed
+from kb.mail.outbox import deliver_emails, queue_email, queue_emails
 
 from .models import URGENCY, Follow, Frequency, Notification, PublishedState
 from .registry import content_type_of, kind_of, kinds, targets_of
@@ -158,8 +158,7 @@ def _record(matches, kind, title, url, text=""):
     if queued:
         # A few are tried as soon as the change commits; a big fan-out is left to send_outbox,
         # so the editor's publish does not wait for thousands of emails to go out.
-        first = queued[:INLINE_DELIVERY_LIMIT]
-        transaction.on_commit(partial(deliver, first), robust=True)
+        defer_until_committed(deliver_emails, queued[:INLINE_DELIVERY_LIMIT])
     return len(notifications)
 
 

@@ -23,14 +23,15 @@ import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import make_msgid
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.utils import DNS_NAME
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks import task
+
+from kb.jobs import defer_until_committed
 
 from .models import OutboxEmail
 
@@ -69,8 +70,9 @@ def queue_email(
     email = _outbox_row(to, subject, body, html_body, headers, from_email, kind)
     email.save()
     if deliver_now:
-        # robust: nothing that goes wrong here may reach the request whose change committed.
-        transaction.on_commit(partial(deliver, [email.pk]), robust=True)
+        # Tried once the change commits, in the request or by the worker (kb/jobs); whatever
+        # goes wrong stays in the outbox for send_outbox, never reaching the request.
+        defer_until_committed(deliver_emails, [email.pk])
     return email
 
 
@@ -151,6 +153,12 @@ def send_due(*, limit=100, now=None):
         .values_list("pk", flat=True)[:limit]
     )
     return deliver(ids, now=now)
+
+
+@task()
+def deliver_emails(ids):
+    """The job form of `deliver`: one attempt at these rows (ids, so the job is plain JSON)."""
+    deliver(ids)
 
 
 def deliver(ids, *, now=None):

@@ -25,9 +25,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django_tasks import task
 from wagtail.models import PageViewRestriction
 
 from kb.core.page_cache import current_token
+from kb.jobs import defer, queued
 
 from .files import MANIFEST_NAME, export_all
 
@@ -129,3 +131,22 @@ def _remove_old(base, keep):
     for directory in base.iterdir():
         if directory.is_dir() and directory.name not in kept:
             shutil.rmtree(directory, ignore_errors=True)
+
+
+@task()
+def refresh_open_data():
+    """The job a publish leaves when a worker is configured: generate the files for the
+    content as it now is, so the first download after a publish does not wait for them."""
+    current_generation()
+
+
+def _on_content_changed(sender, **kwargs):
+    if queued():  # with no worker, the first request after a change generates them, as before
+        defer(refresh_open_data)
+
+
+def connect_signals():
+    from wagtail.signals import page_published, page_unpublished
+
+    page_published.connect(_on_content_changed, dispatch_uid="kb_opendata_published")
+    page_unpublished.connect(_on_content_changed, dispatch_uid="kb_opendata_unpublished")

@@ -4,7 +4,11 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
 from wagtail.models import Page
+
+from kb.jobs import defer
 
 from .backends.database import DatabaseBackend
 from .documents import document_fields, is_searchable
@@ -66,7 +70,7 @@ def searchable_pages():
 def rebuild(progress=None):
     """Rebuild the whole index from the published pages. Returns the number indexed."""
     database = DatabaseBackend()
-    documents = []
+    documents, started = [], timezone.now()
     for count, page in enumerate(searchable_pages(), start=1):
         documents.append((page, document_fields(page)))
         if progress and count % 500 == 0:
@@ -78,23 +82,68 @@ def rebuild(progress=None):
     backend = external_backend()
     if backend is not None:
         backend.rebuild(documents)
+        catch_up(backend, started, {page.pk for page, _ in documents})
     return len(documents)
 
 
+def catch_up(backend, since, built_ids):
+    """After Elasticsearch switched to a freshly built index: what changed while it was being
+    built went to the old one, so apply it again. Pages published since are indexed again;
+    pages the new index has but the database index no longer does (unpublished, deleted,
+    restricted) are removed."""
+    from .models import SearchDocument
+
+    current = set(SearchDocument.objects.values_list("page_id", flat=True))
+    for page_id in sorted(built_ids - current):
+        backend.delete(page_id)
+    for page in Page.objects.filter(pk__in=current, last_published_at__gte=since).specific():
+        if is_searchable(page):
+            backend.index(page, document_fields(page))
+
+
+# --- Jobs: what a publish, unpublish or move asks of the index (kb/core/tasks.py says when
+# they run). Each reads the page as it is when it runs, so a job that runs late, or twice,
+# still leaves the index matching the site.
+
+
+@task()
+def index_page(page_id):
+    """Index the page as it is now: added if it should be found, removed if not (or gone)."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        remove_page(page_id)
+    else:
+        update_page(page)
+
+
+@task()
+def unindex_page(page_id):
+    remove_page(page_id)
+
+
+@task()
+def reindex_moved(page_id):
+    """A moved page and its live descendants that are in the index: their URLs changed."""
+    from .models import SearchDocument
+
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        return
+    for moved in Page.objects.descendant_of(page, inclusive=True).live():
+        if SearchDocument.objects.filter(page_id=moved.pk).exists():
+            update_page(moved)
+
+
 def _on_published(sender, instance, **kwargs):
-    update_page(instance)
+    defer(index_page, instance.pk)
 
 
 def _on_unpublished(sender, instance, **kwargs):
-    remove_page(instance.pk)
+    defer(unindex_page, instance.pk)
 
 
 def _on_moved(sender, instance, **kwargs):
-    from .models import SearchDocument
-
-    for page in Page.objects.descendant_of(instance, inclusive=True).live():
-        if SearchDocument.objects.filter(page_id=page.pk).exists():
-            update_page(page)
+    defer(reindex_moved, instance.pk)
 
 
 def _on_document_deleted(sender, instance, **kwargs):

@@ -1,15 +1,13 @@
 """The API tests read the site as an outside client would: JSON over HTTP, no session."""
 
 import pytest
-from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(settings):
-    """Each test starts with no requests counted, under a limit it will not reach (the tests of
-    the limit itself set their own)."""
+    """Each test starts with no requests counted (tests/conftest.py empties the caches), under
+    a limit it will not reach (the tests of the limit itself set their own)."""
     settings.KB_API_RATE = "100000/m"
-    caches["ratelimit"].clear()
 
 
 @pytest.fixture

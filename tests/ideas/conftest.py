@@ -2,15 +2,6 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import caches
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Every test starts with clean rate-limit counters (they live in process memory)."""
-    caches["ratelimit"].clear()
-    yield
-    caches["ratelimit"].clear()
 
 
 @pytest.fixture

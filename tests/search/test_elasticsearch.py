@@ -178,12 +178,17 @@ def test_publishing_while_elasticsearch_is_down_still_publishes(settings, make_c
     assert page.live
 
 
+NEEDS_SERVER = pytest.mark.skipif(
+    not os.environ.get("ELASTICSEARCH_URL"),
+    reason="ELASTICSEARCH_URL is not set: no Elasticsearch server to test against",
+)  # skipped before its fixtures: a transactional test's set-up would find an emptied database
+
+
 @pytest.mark.elasticsearch
-@pytest.mark.django_db(transaction=True)
+@NEEDS_SERVER
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_round_trip_against_a_real_server(settings, corpus):
-    url = os.environ.get("ELASTICSEARCH_URL")
-    if not url:
-        pytest.skip("ELASTICSEARCH_URL is not set: no Elasticsearch server to test against")
+    url = os.environ["ELASTICSEARCH_URL"]
     from django.core.management import call_command
 
     from kb.search.service import read_params, search_documents
@@ -211,11 +216,8 @@ def test_new_indexes_take_shards_and_replicas_from_the_backend():
 
 
 @pytest.mark.elasticsearch
-@pytest.mark.skipif(
-    not os.environ.get("ELASTICSEARCH_URL"),
-    reason="ELASTICSEARCH_URL is not set: no Elasticsearch server to test against",
-)  # skipped before its fixtures: a transactional test's set-up would empty the database
-@pytest.mark.django_db(transaction=True)
+@NEEDS_SERVER
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reindex_switches_the_alias_on_a_real_server(settings, corpus):
     url = os.environ["ELASTICSEARCH_URL"]
     from django.core.management import call_command
