@@ -5,8 +5,14 @@
     .venv/bin/python bench/search.py --sizes 10000   # quicker
     .venv/bin/python bench/search.py --sizes 10000 --only edits ranking
     .venv/bin/python bench/search.py --demo --only ranking   # on the demo content
+    DATABASE_URL=postgres://kb:kb@127.0.0.1:5432/kb_bench_pg \
+        .venv/bin/python bench/search.py --sizes 10000 --only queries   # SQLite and PostgreSQL
 
-Each size gets its own SQLite database in var/bench/ ($KB_VAR_DIR/bench/ when that is set). The
+Each size gets its own SQLite database in var/bench/ ($KB_VAR_DIR/bench/ when that is set). With
+DATABASE_URL set to a PostgreSQL URL, each size also runs on PostgreSQL, in a database named
+after the URL's with the size appended (kb_bench_pg_10000, created if missing: the role needs
+CREATEDB), one database after the other, and the two are printed side by side with
+PostgreSQL's p95 as a multiple of SQLite's (docs/search-postgresql.md). The
 corpus is synthetic but shaped like ours (bench/import.py writes it as Markdown files: sentences
 drawn from the demo content, titles from typical improvement phrases, facet values spread as in
 a real library) and is built through `import_markdown --publish`, as editors' files are: the
@@ -18,10 +24,11 @@ network. Prints p50/p95/p99 per query kind.
 "edits" times the first search a worker answers after one publish: catching its facet sets up
 with the change (what every worker does now) against rebuilding them all (what they did).
 "ranking" checks that ORDER BY bm25(kbsearch_fts, weights) gives the same top ten as
-ORDER BY rank for every query and filter set, and times both.
+ORDER BY rank for every query and filter set, and times both (SQLite only).
 """
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -47,10 +54,31 @@ FILTER_SETS = {
 }  # fmt: skip
 
 
-def setup_django(size):
-    bench_dir = Path(os.environ.get("KB_VAR_DIR") or ROOT / "var") / "bench"
-    bench_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir / f'search-{size}.sqlite3'}"
+def postgres_url(url, size):
+    """The PostgreSQL database for one size: the URL's database name with the size appended
+    (kb_bench_pg -> kb_bench_pg_10000), created when missing (the role needs CREATEDB)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'kb_bench'}_{size}"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not exists.fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def setup_django(size, engine="sqlite"):
+    """SQLite: one file a size in var/bench/. PostgreSQL: one database a size (postgres_url)."""
+    if engine == "postgresql":
+        os.environ["DATABASE_URL"] = postgres_url(os.environ["DATABASE_URL"], size)
+    else:
+        bench_dir = Path(os.environ.get("KB_VAR_DIR") or ROOT / "var") / "bench"
+        bench_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{bench_dir / f'search-{size}.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
     import django
 
@@ -302,6 +330,95 @@ def setup_demo():
     print(f"\n=== demo content: {SearchDocument.objects.count()} documents ===")
 
 
+def query_report(results):
+    """The figures a side-by-side comparison needs: per row and per query kind."""
+    rows = {}
+    kinds = {}
+    for (kind, filters), timings in results.items():
+        rows[f"{kind}|{filters}"] = timings
+        kinds.setdefault(kind, []).extend(timings)
+    rows.update({f"{kind}|all": timings for kind, timings in kinds.items()})
+    rows["all|all"] = [t for timings in results.values() for t in timings]
+    return {
+        key: {"n": len(ts), "p50": statistics.median(ts), "p95": percentile(ts, 0.95),
+              "p99": percentile(ts, 0.99)}
+        for key, ts in rows.items()
+    }  # fmt: skip
+
+
+def print_side_by_side(size, reports):
+    """SQLite and PostgreSQL figures for one size, with PostgreSQL's p95 as a multiple."""
+    sqlite, postgres = reports["sqlite"], reports["postgresql"]
+    print(f"\n=== {size:,} documents: SQLite against PostgreSQL (whole request, ms) ===")
+    for kind, (low, high) in sqlite["shares"].items():
+        other_low, other_high = postgres["shares"][kind]
+        print(
+            f"{kind:8} queries match {low:6.1%} to {high:6.1%} (SQLite), "
+            f"{other_low:6.1%} to {other_high:6.1%} (PostgreSQL)"
+        )
+    header = ("query kind", "filters", "SQLite p50", "p95", "PG p50", "p95", "PG/SQLite p95")
+    print("{:10} {:12} {:>10} {:>8} {:>10} {:>8} {:>14}".format(*header))
+    for key, left in sqlite["queries"].items():
+        right = postgres["queries"].get(key)
+        if right is None:
+            continue
+        kind, filters = key.split("|")
+        print(
+            f"{kind:10} {filters:12} {left['p50']:10.1f} {left['p95']:8.1f} "
+            f"{right['p50']:10.1f} {right['p95']:8.1f} {right['p95'] / left['p95']:13.1f}x"
+        )
+
+
+def run_one(args):
+    """One size on one database, in this interpreter; returns the figures for a report."""
+    size = args.sizes[0]
+    setup_django(size, args.engine)
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    built = build_corpus(size)
+    print(f"\n=== {size:,} documents on {connection.vendor} ===")
+    if built:
+        imported, optimised = built
+        rate = size / imported
+        print(f"imported through import_markdown {imported:6.1f} s ({rate:,.0f} docs/s)")
+        print(f"optimise + ANALYZE {optimised:5.1f} s")
+    else:
+        print("(corpus already built: reusing it)")
+    shares = match_shares()
+    for kind, (low, high) in shares.items():
+        print(f"{kind:8} queries match {low:6.1%} to {high:6.1%} of documents")
+    if "edits" in args.only:
+        measure_edits(args.repeat)
+    if "ranking" in args.only:
+        if connection.vendor == "sqlite":
+            compare_ranking(args.repeat)
+        else:
+            print("ranking: bm25 against rank is an FTS5 comparison: SQLite only")
+    report = {"size": size, "engine": connection.vendor, "shares": shares, "queries": {}}
+    if "queries" not in args.only:
+        return report
+    results = run_queries(args.repeat)
+    header = ("query kind", "filters", "n", "p50 ms", "p95 ms", "p99 ms")
+    print("{:10} {:12} {:>4} {:>8} {:>8} {:>8}".format(*header))
+    everything = []
+    for (kind, filters), timings in results.items():
+        everything.extend(timings)
+        print(
+            f"{kind:10} {filters:12} {len(timings):4d} {statistics.median(timings):8.1f} "
+            f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}"
+        )
+    two = [t for (k, f), ts in results.items() if f == "two filters" for t in ts]
+    for label, timings in (("all", everything), ("all with two filters", two)):
+        print(
+            f"{label:23} {len(timings):4d} {statistics.median(timings):8.1f} "
+            f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}"
+        )
+    report["queries"] = query_report(results)
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -311,6 +428,9 @@ def main():
         default=["queries", "edits", "ranking"], help="which measurements to run",
     )  # fmt: skip
     parser.add_argument("--demo", action="store_true", help="on the demo content, not a corpus")
+    # Set by the script itself for each size and database it runs in a fresh interpreter.
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument("--report", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.demo:
         setup_demo()
@@ -319,54 +439,35 @@ def main():
         if "ranking" in args.only:
             compare_ranking(args.repeat)
         return
+    if args.engine:
+        report = run_one(args)
+        if args.report:
+            Path(args.report).write_text(json.dumps(report))
+        return
+    url = os.environ.get("DATABASE_URL", "")
+    engines = ["sqlite"]
+    if url.startswith(("postgres://", "postgresql://")):
+        engines.append("postgresql")
+    elif url and not url.startswith("sqlite"):
+        raise SystemExit("DATABASE_URL must be a PostgreSQL URL (or unset: SQLite only)")
+    import subprocess
+    import tempfile
+
     for size in args.sizes:
-        # Each size runs in a fresh interpreter so Django is set up for its own database.
-        if len(args.sizes) > 1:
-            import subprocess
-
-            subprocess.run(
-                [sys.executable, __file__, "--sizes", str(size), "--repeat", str(args.repeat),
-                 "--only", *args.only],
-                check=True,
-            )  # fmt: skip
-            continue
-        setup_django(size)
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        built = build_corpus(size)
-        print(f"\n=== {size:,} documents ===")
-        if built:
-            imported, optimised = built
-            rate = size / imported
-            print(f"imported through import_markdown {imported:6.1f} s ({rate:,.0f} docs/s)")
-            print(f"optimise + ANALYZE {optimised:5.1f} s")
-        else:
-            print("(corpus already built: reusing it)")
-        for kind, (low, high) in match_shares().items():
-            print(f"{kind:8} queries match {low:6.1%} to {high:6.1%} of documents")
-        if "edits" in args.only:
-            measure_edits(args.repeat)
-        if "ranking" in args.only:
-            compare_ranking(args.repeat)
-        if "queries" not in args.only:
-            continue
-        results = run_queries(args.repeat)
-        header = ("query kind", "filters", "n", "p50 ms", "p95 ms", "p99 ms")
-        print("{:10} {:12} {:>4} {:>8} {:>8} {:>8}".format(*header))
-        everything = []
-        for (kind, filters), timings in results.items():
-            everything.extend(timings)
-            print(
-                f"{kind:10} {filters:12} {len(timings):4d} {statistics.median(timings):8.1f} "
-                f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}"
-            )
-        two = [t for (k, f), ts in results.items() if f == "two filters" for t in ts]
-        for label, timings in (("all", everything), ("all with two filters", two)):
-            print(
-                f"{label:23} {len(timings):4d} {statistics.median(timings):8.1f} "
-                f"{percentile(timings, 0.95):8.1f} {percentile(timings, 0.99):8.1f}"
-            )
+        # Each size and database runs in a fresh interpreter, so Django is set up for it, and
+        # one after the other, so that they never compete for the machine.
+        reports = {}
+        for engine in engines:
+            with tempfile.NamedTemporaryFile(suffix=".json") as report:
+                subprocess.run(
+                    [sys.executable, __file__, "--sizes", str(size), "--repeat",
+                     str(args.repeat), "--only", *args.only, "--engine", engine,
+                     "--report", report.name],
+                    check=True,
+                )  # fmt: skip
+                reports[engine] = json.loads(Path(report.name).read_text() or "{}")
+        if len(reports) == 2 and "queries" in args.only:
+            print_side_by_side(size, reports)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ this backend keeps its own index and does each search in three cheap steps:
    (see "the in-memory facet sets" below);
 3. only the page of results being shown is ranked: FTS5 orders by bm25 the documents that match
    the words and the selected facets, which it knows as tokens in a hidden column.
+
+On PostgreSQL steps 1 and 3 are one statement (see `_ranked_matches`): every match's id, and the
+page of them in relevance order, from one pass over the matching rows; see
+docs/search-postgresql.md for the measurements behind each choice made there.
 """
 
 import json
@@ -68,16 +72,42 @@ def fts5_facet_filter(filters):
     return parts
 
 
+# PostgreSQL's text search configuration (migration 0009): `english` with a stemmer that keeps
+# stop words, as FTS5's porter tokenizer does, so that the phrases of synonym groups match
+# exactly ("A&E" is a <-> e, "did not attend" all three words, not the bare `e` and `attend`).
+PG_CONFIG = "kb_english"
+# A document's weighted vector, computed from its own columns: title A, summary B, body C (with
+# organisation and measures, as _fulltext_body joins them). Migration 0009 uses the same.
+PG_VECTOR = (
+    f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', summary), 'B') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', concat_ws(' ', nullif(body, ''), "
+    "nullif(organisation, ''), nullif(measures, ''))), 'C')"
+)
+
+
 def _tsquery(parsed):
     """A PostgreSQL tsquery: clauses ANDed, each an OR of phrases, all parameterised."""
     sql_clauses, params = [], []
     for clause in parsed.clauses:
         phrases = clause.phrases()
         sql_clauses.append(
-            "(" + " || ".join(["phraseto_tsquery('english', %s)"] * len(phrases)) + ")"
+            "(" + " || ".join([f"phraseto_tsquery('{PG_CONFIG}', %s)"] * len(phrases)) + ")"
         )
         params.extend(phrases)
     return (" || " if parsed.match_any else " && ").join(sql_clauses), params
+
+
+def _pg_match(tsquery):
+    """The WHERE condition matching a tsquery, written so that PostgreSQL uses the GIN index.
+
+    The query is a scalar subquery (an InitPlan), so the planner cannot see its words and
+    estimates the default 0.5 % of rows: a bitmap scan of the GIN index. Given the words, it
+    picks a sequential scan for any word in more than about a third of the documents, and
+    that reads every row's vector (measured in docs/search-postgresql.md: several times
+    slower), since its cost model does not count reading the vectors.
+    """
+    return f"d.search_vector @@ (SELECT {tsquery})"
 
 
 def _fulltext_body(document):
@@ -212,10 +242,7 @@ class DatabaseBackend:
                 )
             elif self.vendor == "postgresql":
                 tsquery, params = _tsquery(parsed)
-                cursor.execute(
-                    f"SELECT id FROM {DOC} WHERE search_vector @@ ({tsquery})",  # noqa: S608
-                    params,
-                )
+                cursor.execute(f"SELECT d.id FROM {DOC} d WHERE {_pg_match(tsquery)}", params)  # noqa: S608
             else:
                 raise NotImplementedError(f"no full-text search for {self.vendor}")
             return bitset(row[0] for row in cursor.fetchall())
@@ -223,13 +250,20 @@ class DatabaseBackend:
     def search(self, request):
         parsed = request.query
         index = self.facet_index()
-        results, counts = index.narrow(self.matches(parsed, index), request.filters)
-        count = results.bit_count()
         start = (request.page - 1) * request.page_size
         stop = start + request.page_size
+        by_relevance = request.sort != "date" and not parsed.is_empty
+        if by_relevance and self.vendor == "postgresql":
+            matches, page_ids = self._ranked_matches(parsed, index, request.filters, start, stop)
+        else:
+            matches, page_ids = self.matches(parsed, index), None
+        results, counts = index.narrow(matches, request.filters)
+        count = results.bit_count()
         if count <= start:
             page_ids = []
-        elif request.sort == "date" or parsed.is_empty:
+        elif page_ids is not None:
+            pass  # ranked with the matches
+        elif not by_relevance:
             page_ids = first_members(results, index.newest_first, start, stop)
         else:
             page_ids = self.ranked(parsed, request.filters, results, start, stop)
@@ -242,8 +276,54 @@ class DatabaseBackend:
             backend=self.name,
         )
 
+    def _ranked_matches(self, parsed, index, filters, start, stop):
+        """PostgreSQL: (the set of matches, one page of the filtered matches by relevance).
+
+        One statement returns every match's id (for the exact count and the facet counts)
+        followed by the page, so that each match is ranked at most once: ts_rank_cd reads the
+        row's whole vector, the cost that matters. Without filters it is one pass over the
+        matching rows, ranking them all. With filters, the ids come from a scan that reads no
+        vector (unless a phrase must be checked) and only the matches the filters allow are
+        ranked: they go in as a bit string of the documents allowed, read with get_bit (bit n
+        of byte n // 8, lowest first: the layout of kb/search/bitsets.py), so the page is the
+        one `ranked` would pick from the filtered results. Order: rank, newest, then id.
+        """
+        tsquery, params = _tsquery(parsed)
+        allowed = None
+        for facet, slugs in filters.items():
+            if slugs:
+                mask = index.selection(facet, slugs)
+                allowed = mask if allowed is None else allowed & mask
+        match = "d.search_vector @@ (SELECT query FROM q)"
+        rank = "ts_rank_cd(d.search_vector, (SELECT query FROM q))"
+        order = "ORDER BY rank DESC, publication_date DESC, id LIMIT %s OFFSET %s"
+        if allowed is None:
+            sql = (
+                f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query), "  # noqa: S608
+                f"m AS MATERIALIZED (SELECT d.id, d.publication_date, {rank} AS rank "
+                f"FROM {DOC} d WHERE {match}) "
+                f"SELECT id, false FROM m UNION ALL (SELECT id, true FROM m {order})"
+            )
+            sql_params = [*params, stop - start, start]
+        else:
+            data = allowed.to_bytes((allowed.bit_length() >> 3) + 1, "little")
+            # CASE, not AND: SQL does not promise to test the bound first.
+            allows = "CASE WHEN d.id < %s THEN get_bit(%s::bytea, d.id) = 1 END"
+            sql = (
+                f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query) "  # noqa: S608
+                f"SELECT d.id, false FROM {DOC} d WHERE {match} UNION ALL "
+                f"(SELECT id, true FROM (SELECT d.id, d.publication_date, {rank} AS rank "
+                f"FROM {DOC} d WHERE {match} AND {allows}) allowed {order})"
+            )
+            sql_params = [*params, len(data) * 8, data, stop - start, start]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, sql_params)
+            rows = cursor.fetchall()
+        return bitset(row[0] for row in rows if not row[1]), [row[0] for row in rows if row[1]]
+
     def ranked(self, parsed, filters, results, start, stop):
-        """One page of the results in relevance order."""
+        """One page of the results in relevance order. (PostgreSQL searches rank with
+        `_ranked_matches`; this is the reference its tests compare it with.)"""
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":
                 match = " AND ".join([f"({fts5_match(parsed)})", *fts5_facet_filter(filters)])
@@ -311,8 +391,8 @@ class DatabaseBackend:
                 tsquery, params = _tsquery(parsed)
                 options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15"
                 cursor.execute(
-                    f"SELECT d.id, ts_headline('english', d.summary, q.query, %s), "  # noqa: S608
-                    f"ts_headline('english', d.body, q.query, %s) "
+                    f"SELECT d.id, ts_headline('{PG_CONFIG}', d.summary, q.query, %s), "  # noqa: S608
+                    f"ts_headline('{PG_CONFIG}', d.body, q.query, %s) "
                     f"FROM {DOC} d, (SELECT {tsquery} AS query) q WHERE d.id IN ({placeholders})",
                     [options, options, *params, *ids],
                 )
@@ -337,9 +417,9 @@ class DatabaseBackend:
         return document
 
     def _write_fulltext(self, document):
-        body = _fulltext_body(document)
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":
+                body = _fulltext_body(document)
                 cursor.execute("DELETE FROM kbsearch_fts WHERE rowid = %s", [document.id])
                 cursor.execute(
                     "INSERT INTO kbsearch_fts (rowid, title, summary, body, facets) "
@@ -347,12 +427,10 @@ class DatabaseBackend:
                     [document.id, document.title, document.summary, body, facet_tokens(document)],
                 )
             elif self.vendor == "postgresql":
+                # From the row just saved: the same text, without sending it again.
                 cursor.execute(
-                    f"UPDATE {DOC} SET search_vector = "  # noqa: S608
-                    "setweight(to_tsvector('english', %s), 'A') || "
-                    "setweight(to_tsvector('english', %s), 'B') || "
-                    "setweight(to_tsvector('english', %s), 'C') WHERE id = %s",
-                    [document.title, document.summary, body, document.id],
+                    f"UPDATE {DOC} SET search_vector = {PG_VECTOR} WHERE id = %s",  # noqa: S608
+                    [document.id],
                 )
 
     def delete(self, page_id):
@@ -415,9 +493,12 @@ class DatabaseBackend:
                             for d in created
                         ],
                     )
-            if self.vendor != "sqlite":
-                for document in created:
-                    self._write_fulltext(document)
+                elif self.vendor == "postgresql":
+                    cursor.execute(
+                        f"UPDATE {DOC} SET search_vector = {PG_VECTOR} "  # noqa: S608
+                        "WHERE id = ANY(%s)",
+                        [[d.id for d in created]],
+                    )
             self._changed()
 
     def optimise(self):
