@@ -8,6 +8,7 @@ which is cheap when it is already there.
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,24 @@ def live_site(django_db_setup, django_db_blocker):
             raise thread.error
         yield f"http://127.0.0.1:{thread.port}"
         thread.terminate()
+        _end_server_sessions(connection)
+
+
+def _end_server_sessions(connection):
+    """The server's request threads may still hold database connections when the session ends
+    (a keep-alive socket closing, CONN_MAX_AGE): on PostgreSQL they would stop the test
+    database from being dropped ("being accessed by other users"), so end them."""
+    if connection.vendor != "postgresql":
+        return
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")  # noqa: S608 (no input)
+        for _ in range(100):  # a terminated session takes a moment to go
+            cursor.execute(f"SELECT count(*) {others}")  # noqa: S608
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
+    connection.close()
 
 
 @pytest.fixture(scope="session")
