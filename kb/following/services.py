@@ -167,11 +167,11 @@ def _what_happened(page):
     watched fields (`notify_on_change`) for the next one."""
     watched = tuple(getattr(type(page), "notify_on_change", ()))
     now = {name: _shown(page, name) for name in watched}
-    state = PublishedState.objects.filter(page_id=page.pk).first()
     changed = []
-    if state is not None:
-        changed = [name for name in watched if state.values.get(name) != now[name]]
-    if watched:
+    if watched:  # a page type with nothing watched has no state to read or keep
+        state = PublishedState.objects.filter(page_id=page.pk).first()
+        if state is not None:
+            changed = [name for name in watched if state.values.get(name) != now[name]]
         PublishedState.objects.update_or_create(page_id=page.pk, defaults={"values": now})
     if changed:
         words = "; ".join(
@@ -193,8 +193,8 @@ def _shown(page, name):
 def _followers(targets, exclude_user=None):
     """{user id: (follow id, frequency, reason)}: each follower of any target once, with the
     follow that explains it best (the most particular target; among equals, the most urgent)."""
-    wanted = Q()
     rank = {}
+    by_type = defaultdict(list)  # content type id -> object ids: one condition a type
     labels = kinds()
     for position, (obj, kind) in enumerate(targets):
         content_type = content_type_of(obj)
@@ -203,7 +203,10 @@ def _followers(targets, exclude_user=None):
             continue
         label = "this page" if kind == "page" else f"the {labels[kind].label} {obj}"
         rank[key] = (position, f"You follow {label}")
-        wanted |= Q(content_type_id=content_type.pk, object_id=obj.pk)
+        by_type[content_type.pk].append(obj.pk)
+    wanted = Q()
+    for content_type_id, ids in by_type.items():
+        wanted |= Q(content_type_id=content_type_id, object_id__in=ids)
     rows = Follow.objects.filter(wanted)
     if exclude_user is not None:
         rows = rows.exclude(user_id=exclude_user)

@@ -1,15 +1,16 @@
-"""Publishing a knowledge page tells its followers (see services.page_published): a job, done
-in the editor's request with the embedded default or by the worker with a queue (kb/jobs)."""
+"""Publishing a knowledge page tells its followers (see services.page_published): done in the
+editor's request with the embedded default, or by the worker as a job with a queue (kb/jobs)."""
 
 from django_tasks import task
 from wagtail.models import Page, Revision
 
-from kb.jobs import defer
+from kb.jobs import defer, queued
 
 
 @task()
 def announce_publish(page_id, revision_id=None):
-    """The notifications for a publish, made from the page as it is when the job runs."""
+    """The worker's job for a publish: the page (and revision) read again by id, as they are
+    when the job runs."""
     from kb.core.models import KnowledgePage
 
     from .services import page_published
@@ -23,8 +24,16 @@ def announce_publish(page_id, revision_id=None):
 def _on_published(sender, instance, revision=None, **kwargs):
     from kb.core.models import KnowledgePage
 
-    if isinstance(instance, KnowledgePage):
+    from .services import page_published
+
+    if not isinstance(instance, KnowledgePage):
+        return
+    if queued():
+        # A job carries ids, not objects: the worker reads the page again.
         defer(announce_publish, instance.pk, getattr(revision, "pk", None))
+    else:
+        # No queue: now, in the publish, with the page just published (no need to read it again).
+        page_published(instance, revision)
 
 
 def connect():
