@@ -126,6 +126,31 @@ def page_published(page, revision=None):
         return _record(matches, kind, title, url, text)
 
 
+def pages_published(published):
+    """`page_published` for each (page, revision) of a batch (a bulk import's), skipping, after
+    one query for the followers of everything the pages concern, the pages nobody follows
+    through anything and that keep no watched state. Returns how many members were told."""
+    concerns, by_type = [], defaultdict(set)
+    for page, revision in published:
+        page = page.specific
+        keys = {(content_type_of(obj).pk, obj.pk) for obj, _kind in targets_of(page)}
+        for content_type_id, object_id in keys:
+            by_type[content_type_id].add(object_id)
+        concerns.append((page, revision, keys))
+    followed = set()
+    if by_type:
+        wanted = Q()
+        for content_type_id, ids in by_type.items():
+            wanted |= Q(content_type_id=content_type_id, object_id__in=sorted(ids))
+        rows = Follow.objects.filter(wanted).values_list("content_type_id", "object_id")
+        followed = set(rows.distinct())
+    return sum(
+        page_published(page, revision)
+        for page, revision, keys in concerns
+        if keys & followed or getattr(type(page), "notify_on_change", ())
+    )
+
+
 def notify_followers(obj, kind, title, url, text="", actor_id=None):
     """Tell the followers of `obj` (followed as `kind`, e.g. "network") that something happened
     to it: a notification each, and an email at once for those who want it. The actor (who

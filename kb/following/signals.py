@@ -36,7 +36,25 @@ def _on_published(sender, instance, revision=None, **kwargs):
         page_published(instance, revision)
 
 
+def announce_batch(published):
+    """`_on_published` for each (page, revision) of a batch (a bulk import's), with one query
+    for whether anyone follows what the pages concern."""
+    from kb.core.models import KnowledgePage
+
+    from .services import pages_published
+
+    published = [(page, rev) for page, rev in published if isinstance(page, KnowledgePage)]
+    if not queued():
+        pages_published(published)
+        return
+    for page, revision in published:
+        defer(announce_publish, page.pk, getattr(revision, "pk", None))
+
+
+DISPATCH_UID = "kb_following_published"
+
+
 def connect():
     from wagtail.signals import page_published
 
-    page_published.connect(_on_published, dispatch_uid="kb_following_published")
+    page_published.connect(_on_published, dispatch_uid=DISPATCH_UID)

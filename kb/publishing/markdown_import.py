@@ -220,6 +220,8 @@ class BulkImport:
         self.new_pages = []  # pages created this batch, indexed (Wagtail, references) at its end
         self.wagtail_indexes = {}  # (backend name, model) -> index, its title norms held back
         self.published = False
+        self.announcements = []  # (page, revision) published this batch, for their followers
+        self.file_announcements = []  # the same, of the file being written
 
     def __enter__(self):
         self.context.structure()  # committed before the first batch, which may roll back
@@ -265,6 +267,7 @@ class BulkImport:
                 else:
                     self.context.file_done(True)
                     self.new_documents.extend(documents)
+                    self.announcements.extend(self.file_announcements)
                     if outcome == "created":
                         self.new_pages.append(page)
                         self.last_child[parent.pk] = page.path
@@ -367,6 +370,7 @@ class BulkImport:
                 documents.append((published, document_fields(published)))
         if work.purge:
             self.published = True
+        self.file_announcements = list(work.announced)
         work.clear()
         if created is None:
             forget_relations(page)  # a new page keeps them until its batch has indexed it
@@ -494,6 +498,7 @@ class BulkImport:
         index's new documents."""
         from wagtail.models import Page
 
+        from kb.following.signals import announce_batch
         from kb.search.backends.database import DatabaseBackend
 
         for parent_id, count in self.new_children.items():
@@ -509,6 +514,10 @@ class BulkImport:
                     [row for row in rows if type(row) is model], ignore_conflicts=ignore_conflicts
                 )
         self.log_entries, self.relation_rows = [], []
+        if self.announcements:
+            # Before the new pages forget their relations: what they concern is read from them.
+            announcements, self.announcements = self.announcements, []
+            announce_batch(announcements)
         if self.new_pages:
             pages, self.new_pages = self.new_pages, []
             try:
@@ -576,6 +585,7 @@ class _DeferredWork:
         self.saved_for_search = {}  # (model, pk) -> instance last saved
         self.saved_for_references = {}
         self.published = {}  # page id -> page
+        self.announced = []  # (page, revision) of each publish, for the followers
         self.purge = False
 
 
@@ -606,6 +616,7 @@ class _Receivers:
         from wagtail.signals import page_published
 
         from kb.core import page_cache
+        from kb.following import signals as following
         from kb.search import indexing
 
         for model in modelsearch_index.get_indexed_models():
@@ -614,6 +625,10 @@ class _Receivers:
             yield post_save, update_reference_index_on_save, model, None, _save_for_references
         yield page_published, indexing._on_published, None, "kbsearch_published", _published
         yield page_published, page_cache.purge, None, "kbcache_published", _published_purge
+        yield (
+            page_published, following._on_published, None, following.DISPATCH_UID,
+            _published_announce,
+        )  # fmt: skip
 
     def install(self):
         with self.lock:
@@ -667,6 +682,17 @@ def _published(sender, instance, **kwargs):
     if work is None:
         return indexing._on_published(sender=sender, instance=instance, **kwargs)
     work.published[instance.pk] = instance
+
+
+def _published_announce(sender, instance, revision=None, **kwargs):
+    """Followers are told a batch at a time (`pages_published`): whether anyone follows what
+    the batch's pages concern is one query, not one a page."""
+    from kb.following import signals as following
+
+    work = _ACTIVE.get()
+    if work is None:
+        return following._on_published(sender=sender, instance=instance, revision=revision)
+    work.announced.append((instance, revision))
 
 
 def _published_purge(sender, **kwargs):

@@ -196,6 +196,50 @@ def test_an_idea_moving_stage_says_so(site_tree, members):
     assert "Stage: Tested" in told.text
 
 
+def test_without_a_queue_the_publish_is_announced_from_the_page_in_hand(
+    make_case_study, monkeypatch, django_assert_num_queries
+):
+    from kb.following import signals
+
+    page = make_case_study("Streaming to SDEC")
+    revision = page.latest_revision
+    told = []
+    monkeypatch.setattr(services, "page_published", lambda *args: told.append(args))
+
+    with django_assert_num_queries(0):  # neither the page nor the revision is read again
+        signals._on_published(sender=type(page), instance=page, revision=revision)
+
+    assert len(told) == 1 and told[0][0] is page and told[0][1] is revision
+
+
+def test_with_a_queue_the_worker_announces_the_publish(
+    make_case_study, members, settings, monkeypatch
+):
+    from django_tasks import task_backends
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    follower = members("pat")
+    services.follow(follower, uec())
+    page = make_case_study("Streaming to SDEC", publish=False)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    # The worker closes stale connections between jobs; here that would be the test's own.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    try:
+        revision = page.save_revision()
+        revision.publish()
+        job = DBTaskResult.objects.get(task_path="kb.following.signals.announce_publish")
+        assert job.args_kwargs["args"] == [page.pk, revision.pk]  # ids: the worker reads them
+        assert not Notification.objects.exists()  # the publish did not wait
+
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+        told = Notification.objects.get()
+        assert (told.user, told.title) == (follower, "New case study: Streaming to SDEC")
+    finally:
+        task_backends._settings = None  # the next test reads TASKS afresh
+
+
 def test_a_restricted_page_is_never_announced(make_case_study, members):
     follower = members("pat")
     services.follow(follower, uec())

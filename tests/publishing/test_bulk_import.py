@@ -520,3 +520,32 @@ def test_the_page_published_receivers_still_hear_of_every_page(tmp_path):
         page_published.disconnect(dispatch_uid="test-bulk-heard")
 
     assert sorted(heard) == [("bulk-a", True, True), ("bulk-standard", True, True)]
+
+
+def test_followers_hear_of_imported_pages_once_and_never_of_a_failed_file(tmp_path):
+    """The batch asks once who follows what its pages concern; each follower is told of each
+    page it follows through something, once, and a file that failed tells nobody."""
+    from django.contrib.auth import get_user_model
+
+    from kb.following.models import Follow, Notification, PublishedState
+    from kb.following.services import follow
+    from kb.taxonomy.models import Pathway, Specialty
+
+    member = get_user_model().objects.create_user("fol", "fol@nhs.net", "pw")
+    follow(member, Pathway.objects.get(slug="elective-care"))
+    other = get_user_model().objects.create_user("oth", "oth@nhs.net", "pw")
+    follow(other, Specialty.objects.get(slug="stroke"))  # nothing in the files is about it
+    write(tmp_path, "a.md", case_study("bulk-a", "Flow A"))
+    write(tmp_path, "b.md", case_study("bulk-b", "Flow B", "B" * 201))  # fails after publish
+    write(tmp_path, "c.md", standard("bulk-standard", "BULK-1"))  # urgent and emergency care
+    idea = "type: idea\nslug: bulk-idea\ntitle: Smaller trays\nsummary: Fewer instruments.\n"
+    write(tmp_path, "i.md", md(idea + "waste_type: overprocessing\nstage: tested\n", "Trays."))
+
+    assert not import_paths([tmp_path], publish=True, batch_size=10).ok
+
+    told = {(n.user.username, n.url) for n in Notification.objects.select_related("user")}
+    assert told == {("fol", CaseStudyPage.objects.get(slug="bulk-a").url)}
+    assert Follow.objects.count() == 2
+    # An idea keeps the state its next publish is compared with, followed or not.
+    idea_page = Page.objects.get(slug="bulk-idea")
+    assert PublishedState.objects.filter(page_id=idea_page.pk).exists()
