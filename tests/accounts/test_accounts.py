@@ -16,39 +16,19 @@ from kb.accounts.models import StaffProfile
 from kb.core.client_address import sign_in_name
 from kb.taxonomy.models import Organisation, Region
 
+from .conftest import EMAIL, NAME, PASSWORD
+
 User = get_user_model()
-PASSWORD = "a long and Unusual passphrase 42"
 NHS_NUMBER = "943 476 5919"
 
 
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """Run a request and the emails its commit sends."""
-
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
-
-
-def sign_up(client, send, email="ada.lovelace@nhs.net", name="Ada Lovelace", **extra):
+def sign_up(client, send, email=EMAIL, name=NAME, **extra):
     data = {"name": name, "email": email, "password1": PASSWORD, "password2": PASSWORD}
     return send(client.post, "/accounts/signup/", data | extra)
 
 
 def link_in(message):
     return re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body).group(1)
-
-
-@pytest.fixture
-def member(db, client, send):
-    """A confirmed member, signed in."""
-    sign_up(client, send)
-    confirm = link_in(mail.outbox[-1])
-    send(client.post, confirm)
-    mail.outbox.clear()
-    return User.objects.get(email="ada.lovelace@nhs.net")
 
 
 # --- the domain rule ----------------------------------------------------------------------------
@@ -165,24 +145,22 @@ def test_hostile_names_are_kept_as_text(db, client, send, name):
 # --- signing in ---------------------------------------------------------------------------------
 
 
-def test_sign_in_with_password_and_out(member, client, send):
+def test_sign_in_with_password_and_out(signed_in_member, client):
     client.post("/accounts/logout/")
     assert client.get("/accounts/profile/").status_code == 302
 
-    wrong = client.post("/accounts/login/", {"login": member.email, "password": "wrong"})
+    wrong = client.post("/accounts/login/", {"login": signed_in_member.email, "password": "wrong"})
     assert wrong.status_code == 200
     assert "There is a problem" in wrong.content.decode()
 
-    right = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
+    right = client.post("/accounts/login/", {"login": signed_in_member.email, "password": PASSWORD})
     assert right.status_code == 302
     home = client.get("/accounts/profile/").content.decode()
     assert "Sign out" in home and "Your account" in home
 
 
-def test_sign_in_with_a_code_sent_by_email(member, client, send):
-    client.post("/accounts/logout/")
-    response = send(client.post, "/accounts/login/code/", {"email": member.email})
-    assert response.status_code == 302
+def test_sign_in_with_a_code_sent_by_email(member, client, ask_for_code):
+    response = ask_for_code(member.email)
     code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mail.outbox[-1].body, re.M).group(1)
 
     confirmed = client.post(response["Location"], {"code": code})
@@ -204,7 +182,7 @@ def test_the_lockout_counts_sign_ins_by_address_in_any_case():
 # --- the profile --------------------------------------------------------------------------------
 
 
-def test_the_profile_keeps_what_the_member_chooses(member, client):
+def test_the_profile_keeps_what_the_member_chooses(signed_in_member, client):
     organisation = Organisation.objects.create(name="Northshire Hospitals NHS Foundation Trust")
     region = Region.objects.first() or Region.objects.create(name="North West", slug="north-west")
     data = {
@@ -219,15 +197,16 @@ def test_the_profile_keeps_what_the_member_chooses(member, client):
     response = client.post("/accounts/profile/", data)
 
     assert response.status_code == 302
-    profile = StaffProfile.objects.get(user=member)
+    profile = StaffProfile.objects.get(user=signed_in_member)
     assert (profile.name, profile.role) == ("Ada King", "Matron, urgent and emergency care")
     assert profile.organisation == organisation and profile.region == region
     assert profile.email_frequency == "daily" and profile.listed_as_member
     assert "Your profile has been saved" in client.get("/accounts/profile/").content.decode()
 
 
-def test_a_new_profile_asks_for_a_weekly_digest(member):
-    assert StaffProfile.objects.get(user=member).email_frequency == "weekly"
+def test_a_new_profile_asks_for_a_weekly_digest(db, client, send):
+    sign_up(client, send)
+    assert StaffProfile.objects.get(user__email=EMAIL).email_frequency == "weekly"
 
 
 @pytest.mark.parametrize(
@@ -239,7 +218,9 @@ def test_a_new_profile_asks_for_a_weekly_digest(member):
         ("organisation", "999999", "Select a valid choice"),
     ],
 )
-def test_a_bad_profile_is_refused_and_keeps_the_old_one(member, client, field, value, message):
+def test_a_bad_profile_is_refused_and_keeps_the_old_one(
+    signed_in_member, client, field, value, message
+):
     data = {"name": "Ada Lovelace", "role": "", "email_frequency": "weekly"} | {field: value}
 
     response = client.post("/accounts/profile/", data)
@@ -248,7 +229,7 @@ def test_a_bad_profile_is_refused_and_keeps_the_old_one(member, client, field, v
     assert response.status_code == 400
     assert message in html
     assert NHS_NUMBER not in html
-    assert StaffProfile.objects.get(user=member).role == ""
+    assert StaffProfile.objects.get(user=signed_in_member).role == ""
 
 
 def test_the_account_pages_need_a_signed_in_member(db, client):
@@ -261,7 +242,7 @@ def test_the_account_pages_need_a_signed_in_member(db, client):
 # --- the member's data --------------------------------------------------------------------------
 
 
-def test_a_member_downloads_everything_kept_about_them(member, client):
+def test_a_member_downloads_everything_kept_about_them(signed_in_member, client):
     response = client.get("/accounts/profile/download/")
 
     assert response.status_code == 200
@@ -284,32 +265,34 @@ def reauthenticate(client, address):
     assert back.status_code == 302 and back["Location"] == address
 
 
-def test_deleting_the_account_needs_the_password_and_confirming_then_removes_it(member, client):
+def test_deleting_the_account_needs_the_password_and_confirming_then_removes_it(
+    signed_in_member, client
+):
     reauthenticate(client, "/accounts/delete/")
     refused = client.post("/accounts/delete/", {})
     assert refused.status_code == 400
     assert "Confirm that you want to delete your account" in refused.content.decode()
-    assert User.objects.filter(pk=member.pk).exists()
+    assert User.objects.filter(pk=signed_in_member.pk).exists()
 
     response = client.post("/accounts/delete/", {"confirm": "on"})
 
     assert response.status_code == 302
-    assert not User.objects.filter(pk=member.pk).exists()
+    assert not User.objects.filter(pk=signed_in_member.pk).exists()
     assert not StaffProfile.objects.exists()
     assert not EmailAddress.objects.filter(email="ada.lovelace@nhs.net").exists()
     assert client.get("/accounts/profile/").status_code == 302  # signed out
 
 
-def test_an_editor_cannot_delete_their_own_account_here(member, client):
-    member.is_staff = True
-    member.save()
+def test_an_editor_cannot_delete_their_own_account_here(signed_in_member, client):
+    signed_in_member.is_staff = True
+    signed_in_member.save()
     reauthenticate(client, "/accounts/delete/")
 
     page = client.get("/accounts/delete/")
     client.post("/accounts/delete/", {"confirm": "on"})
 
     assert "Ask an administrator" in page.content.decode()
-    assert User.objects.filter(pk=member.pk).exists()
+    assert User.objects.filter(pk=signed_in_member.pk).exists()
 
 
 # --- the OpenID Connect provider ----------------------------------------------------------------

@@ -8,40 +8,12 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 
-from kb.accounts.models import StaffProfile
+from .conftest import EMAIL
 
-User = get_user_model()
-EMAIL = "grace.hopper@nhs.net"
 CODE_LINE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.M)
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    def run(call, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return call(*args, **kwargs)
-
-    return run
-
-
-@pytest.fixture
-def member(db):
-    user = User.objects.create_user("grace", EMAIL, "a long and Unusual passphrase 42")
-    EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=True)
-    StaffProfile.objects.create(user=user, name="Grace Hopper")
-    return user
-
-
-def ask_for_code(client, send, email=EMAIL, next_url=None):
-    address = "/accounts/login/code/" + (f"?next={next_url}" if next_url else "")
-    response = send(client.post, address, {"email": email})
-    assert response.status_code == 302
-    return response
 
 
 def link_and_code(message):
@@ -55,8 +27,8 @@ def signed_in(client):
     return client.get("/accounts/profile/").status_code == 200
 
 
-def test_the_email_carries_a_link_and_the_code(member, client, send):
-    ask_for_code(client, send)
+def test_the_email_carries_a_link_and_the_code(member, client, ask_for_code):
+    ask_for_code()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -68,8 +40,8 @@ def test_the_email_carries_a_link_and_the_code(member, client, send):
     assert "10 minutes" in message.body  # ACCOUNT_LOGIN_BY_CODE_TIMEOUT (600 s), in words
 
 
-def test_opening_the_link_fills_in_the_code_and_the_button_signs_in(member, client, send):
-    ask_for_code(client, send)
+def test_opening_the_link_fills_in_the_code_and_the_button_signs_in(member, client, ask_for_code):
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
 
     page = client.get(link)
@@ -89,8 +61,10 @@ def test_opening_the_link_fills_in_the_code_and_the_button_signs_in(member, clie
     assert signed_in(client)
 
 
-def test_opening_the_link_twice_is_harmless_and_still_needs_the_button(member, client, send):
-    ask_for_code(client, send)
+def test_opening_the_link_twice_is_harmless_and_still_needs_the_button(
+    member, client, ask_for_code
+):
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
     for _ in range(3):
         assert client.get(link).status_code == 200
@@ -99,8 +73,8 @@ def test_opening_the_link_twice_is_harmless_and_still_needs_the_button(member, c
     assert signed_in(client)
 
 
-def test_the_link_keeps_where_the_person_was_going(member, client, send):
-    ask_for_code(client, send, next_url="/networks/")
+def test_the_link_keeps_where_the_person_was_going(member, client, ask_for_code):
+    ask_for_code(next_url="/networks/")
     link, code = link_and_code(mail.outbox[-1])
     assert parse_qs(urlsplit(link).query)["next"] == ["/networks/"]
 
@@ -111,14 +85,14 @@ def test_the_link_keeps_where_the_person_was_going(member, client, send):
     assert done.status_code == 302 and done["Location"] == "/networks/"
 
 
-def test_a_link_to_another_site_is_never_put_in_the_email(member, client, send):
-    ask_for_code(client, send, next_url="https://evil.example.com/")
+def test_a_link_to_another_site_is_never_put_in_the_email(member, client, ask_for_code):
+    ask_for_code(next_url="https://evil.example.com/")
     link, _ = link_and_code(mail.outbox[-1])
     assert "evil" not in link
 
 
-def test_the_code_still_works_typed_by_hand(member, client, send):
-    response = ask_for_code(client, send)
+def test_the_code_still_works_typed_by_hand(member, client, ask_for_code):
+    response = ask_for_code()
     _, code = link_and_code(mail.outbox[-1])
 
     page = client.get(response["Location"])
@@ -132,8 +106,8 @@ def test_the_code_still_works_typed_by_hand(member, client, send):
     assert signed_in(client)
 
 
-def test_the_link_does_not_sign_in_another_browser(member, client, send):
-    ask_for_code(client, send)
+def test_the_link_does_not_sign_in_another_browser(member, client, ask_for_code):
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
     other = Client()
 
@@ -152,8 +126,8 @@ def test_the_link_does_not_sign_in_another_browser(member, client, send):
     assert signed_in(client)
 
 
-def test_a_used_link_cannot_sign_in_again(member, client, send):
-    ask_for_code(client, send)
+def test_a_used_link_cannot_sign_in_again(member, client, ask_for_code):
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
     client.post(link, {"code": code})
     client.post("/accounts/logout/")
@@ -164,8 +138,8 @@ def test_a_used_link_cannot_sign_in_again(member, client, send):
     assert not signed_in(client)
 
 
-def test_an_expired_link_says_so(member, client, send, settings, monkeypatch):
-    ask_for_code(client, send)
+def test_an_expired_link_says_so(member, client, ask_for_code, settings, monkeypatch):
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
     later = time.time() + settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT + 5
     monkeypatch.setattr(time, "time", lambda: later)
@@ -179,8 +153,8 @@ def test_an_expired_link_says_so(member, client, send, settings, monkeypatch):
     assert not signed_in(client)
 
 
-def test_a_wrong_code_is_refused_clearly_and_counts_as_a_try(member, client, send):
-    ask_for_code(client, send)
+def test_a_wrong_code_is_refused_clearly_and_counts_as_a_try(member, client, ask_for_code):
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
     wrong = "BCDF-GHJK" if code != "BCDF-GHJK" else "GHJK-BCDF"
 
@@ -213,8 +187,8 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
-def test_hostile_codes_in_the_link_fill_in_nothing_and_say_so(member, client, send, value):
-    ask_for_code(client, send)
+def test_hostile_codes_in_the_link_fill_in_nothing_and_say_so(member, client, ask_for_code, value):
+    ask_for_code()
 
     page = client.get("/accounts/login/code/confirm/", {"code": value})
 
@@ -230,8 +204,8 @@ def test_hostile_codes_in_the_link_fill_in_nothing_and_say_so(member, client, se
 @pytest.mark.parametrize(
     "value", [v for v in HOSTILE.values() if v], ids=list(HOSTILE)[:4] + ["sql"]
 )
-def test_hostile_codes_typed_in_are_refused_clearly(member, client, send, value):
-    ask_for_code(client, send)
+def test_hostile_codes_typed_in_are_refused_clearly(member, client, ask_for_code, value):
+    ask_for_code()
 
     refused = client.post("/accounts/login/code/confirm/", {"code": value})
 
@@ -243,8 +217,8 @@ def test_hostile_codes_typed_in_are_refused_clearly(member, client, send, value)
     assert not signed_in(client)
 
 
-def test_an_empty_code_asks_for_it(member, client, send):
-    ask_for_code(client, send)
+def test_an_empty_code_asks_for_it(member, client, ask_for_code):
+    ask_for_code()
     refused = client.post("/accounts/login/code/confirm/", {"code": ""})
     assert "Enter the sign-in code from the email" in refused.content.decode()
 
@@ -259,13 +233,13 @@ def test_hostile_codes_with_no_sign_in_waiting_are_no_error(db, client):
     assert client.get("/accounts/login/code/confirm/")["Location"] == "/accounts/login/code/"
 
 
-def test_a_new_code_can_be_asked_for_from_the_page(member, client, send):
-    ask_for_code(client, send)
+def test_a_new_code_can_be_asked_for_from_the_page(member, client, ask_for_code):
+    ask_for_code()
     first_link, first_code = link_and_code(mail.outbox[-1])
 
     page = client.get(first_link).content.decode()
     assert "Email me a new code" not in page  # allauth's resend is off: ask again instead
-    ask_for_code(client, send)
+    ask_for_code()
     link, code = link_and_code(mail.outbox[-1])
 
     if code != first_code:
