@@ -7,11 +7,10 @@ import re
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-PASSWORD = "a long and Unusual passphrase 42"
+from .helpers import account, sign_in, submit_sign_in
+
 NETWORK = "south-west-lin"
 
 
@@ -35,22 +34,6 @@ def test_networks_listing_and_a_network_page(live_site, page, axe_check, screens
     axe_check(tab)
 
 
-def account(username, name):
-    """A staff account that can sign in with PASSWORD, with a profile."""
-    from kb.accounts.models import StaffProfile
-
-    email = f"{username}@nhs.net"
-    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
-    user.email = email
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    StaffProfile.objects.update_or_create(user=user, defaults={"name": name, "role": "Matron"})
-    return user
-
-
 @contextmanager
 def leading(user):
     """`user` leads the demo network for the length of the block (the demo content is shared by
@@ -65,13 +48,6 @@ def leading(user):
         yield network
     finally:
         leads.filter(networkpage=network, user=user).delete()
-
-
-def sign_in(tab, user, address):
-    tab.goto(f"/accounts/login/?next={address}")
-    tab.get_by_label("Email", exact=True).fill(user.email)
-    tab.get_by_label("Password", exact=True).fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
 
 
 def test_a_member_asks_to_join_a_lead_approves_and_the_member_is_told(
@@ -90,9 +66,7 @@ def test_a_member_asks_to_join_a_lead_approves_and_the_member_is_told(
         tab = page
         tab.goto(address)
         tab.get_by_role("link", name="Sign in to join").click()
-        tab.get_by_label("Email", exact=True).fill(member.email)
-        tab.get_by_label("Password", exact=True).fill(PASSWORD)
-        tab.get_by_role("button", name="Sign in").click()
+        submit_sign_in(tab, member)
         expect(tab).to_have_url(f"{live_site}{address}")
         tab.get_by_label("Why do you want to join? (optional)").fill("I lead discharge <b>work</b>")
         tab.get_by_role("button", name="Ask to join").click()

@@ -5,29 +5,10 @@ the staff chooser (search, tick, confirm, save); pages checked with axe."""
 import re
 from urllib.parse import urlsplit
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.core import mail
 from playwright.sync_api import expect
 
-PASSWORD = "a long and Unusual passphrase 42"
-
-
-def account(username, name, **extra):
-    from kb.accounts.models import StaffProfile
-
-    email = f"{username}@nhs.net"
-    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"email": email})
-    user.email = email
-    for key, value in extra.items():
-        setattr(user, key, value)
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    StaffProfile.objects.update_or_create(user=user, defaults={"name": name, "role": "Matron"})
-    return user
+from .helpers import PASSWORD, account
 
 
 def test_signing_in_from_the_emailed_link(live_site, browser, page, axe_check, screenshot):
