@@ -5,6 +5,8 @@ serving a large file costs a worker no memory. Each response says what it is (co
 a file name), may be cached for five minutes by anyone, carries an ETag and Last-Modified for
 conditional requests, and links its licence and, for data files, its data dictionary
 (`Link: <...>; rel="license"` and `rel="describedby"`): a CSV file has nowhere else to say so.
+Any site's scripts may read the files: CORS is django-cors-headers' (CORS_URLS_REGEX in settings
+covers /open-data/), as for the API.
 """
 
 import datetime
@@ -97,7 +99,6 @@ def download(request, filename):
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = CACHE_CONTROL
-    response["Access-Control-Allow-Origin"] = "*"  # open data: any site's scripts may read it
     links = [f'<{LICENCE["url"]}>; rel="license"']
     if dataset is not None and kind in ("csv", "json"):
         dictionary = reverse("opendata:download", args=[dataset_files(dataset)["dictionary"]])

@@ -236,6 +236,27 @@ def test_a_data_file_links_its_dictionary(site_tree, fetch):
     assert described in response["Link"]
 
 
+def test_any_site_may_read_the_files_without_credentials(site_tree, fetch, client):
+    """CORS, from the one place the site configures it (django-cors-headers' settings)."""
+    origin = {"Origin": "https://dashboard.example.nhs.uk"}
+    response, _ = fetch("/open-data/case-studies.csv", headers=origin)
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    assert "origin" in response["Vary"].lower()  # a shared cache keeps the answer apart from others
+    unchanged, _ = fetch(
+        "/open-data/case-studies.csv",
+        status=304,
+        headers=origin | {"If-None-Match": response["ETag"]},
+    )
+    assert unchanged["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        "/open-data/ideas.json", headers=origin | {"Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.status_code == 200
+    assert set(preflight["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
 @pytest.mark.parametrize(
     "name",
     [
