@@ -441,7 +441,8 @@ CORS_URLS_REGEX = r"^/(api|open-data)/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")
+# Link: an open-data file's licence and data dictionary; Content-Disposition: its file name.
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Link", "Content-Disposition")
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Variation data (kb.variation) ----------------------------------------------------------
