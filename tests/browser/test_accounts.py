@@ -6,7 +6,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-PASSWORD = "a long and Unusual passphrase 42"
+from .helpers import PASSWORD
 
 
 def test_sign_up_confirm_and_complete_the_profile(page, screenshot, axe_check):

@@ -4,37 +4,23 @@ axe."""
 
 from urllib.parse import urlparse
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-PASSWORD = "a long and Unusual passphrase 42"
-
-
-def member(email="florence.n@nhs.net"):
-    user, _ = get_user_model().objects.get_or_create(username="florence", email=email)
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
+from .helpers import account, submit_sign_in
 
 
 def test_follow_a_case_study(live_site, page, axe_check, screenshot):
     from kb.cases.models import CaseStudyPage
     from kb.following.models import Follow
 
-    user = member()
+    user = account("florence", "Florence Nightingale")
     Follow.objects.filter(user=user).delete()
     case = CaseStudyPage.objects.live().order_by("title").first()
     address = urlparse(case.full_url).path  # the site's hostname may not resolve here
     tab = page
     tab.goto(address)
     tab.get_by_role("link", name=f"Sign in to follow {case.title}").click()
-    tab.get_by_label("Email", exact=True).fill(user.email)
-    tab.get_by_label("Password", exact=True).fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
+    submit_sign_in(tab, user)
     expect(tab).to_have_url(f"{live_site}{address}")
 
     button = tab.get_by_role("button", name=f"Follow {case.title}")

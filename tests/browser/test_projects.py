@@ -6,28 +6,9 @@ import datetime
 import re
 from urllib.parse import urlparse
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-PASSWORD = "a long and Unusual passphrase 42"
-
-
-def member(username, email):
-    user, _ = get_user_model().objects.get_or_create(username=username, email=email)
-    user.set_password(PASSWORD)
-    user.save()
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
-
-
-def sign_in(tab, user):
-    tab.goto("/accounts/login/")
-    tab.get_by_label("Email", exact=True).fill(user.email)
-    tab.get_by_label("Password", exact=True).fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
+from .helpers import account, sign_in
 
 
 def weekly_rows(values, start=datetime.date(2025, 1, 6)):
@@ -41,10 +22,10 @@ def test_start_measure_test_share_and_write_up(live_site, page, axe_check, scree
     from kb.projects.models import ProjectPage
 
     ProjectPage.objects.filter(title__startswith="Same day emergency care").delete()
-    lead = member("adaeze", "adaeze.obi@nhs.net")
+    lead = account("adaeze", "Adaeze Obi")
     tab = page
-    sign_in(tab, lead)
-    tab.goto("/projects/")
+    sign_in(tab, lead, "/projects/")
+    expect(tab).to_have_url(f"{live_site}/projects/")
     axe_check(tab)
     tab.get_by_role("link", name="Start a project").click()
 
@@ -100,9 +81,9 @@ def test_start_measure_test_share_and_write_up(live_site, page, axe_check, scree
 
     # Another member finds it, reads it and follows it.
     tab.get_by_role("button", name="Sign out").click()
-    follower = member("omar", "omar.haddad@nhs.net")
-    sign_in(tab, follower)
-    tab.goto(address)
+    follower = account("omar", "Omar Haddad")
+    sign_in(tab, follower, address)
+    expect(tab).to_have_url(f"{live_site}{address}")
     expect(tab.get_by_role("link", name="Add a PDSA cycle")).to_have_count(0)
     tab.get_by_role("button", name=re.compile("^Follow ")).click()
     expect(tab.locator(".nhsuk-notification-banner")).to_contain_text("You are following")
