@@ -8,7 +8,10 @@ the site's sections, the vocabularies and the organisations looked up so far.
 """
 
 import datetime
+import decimal
+import json
 
+from django.db import models
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -116,6 +119,26 @@ def forget_relations(page):
         page.__dict__.pop(name, None)
 
 
+def as_stored(instance):
+    """A child object just saved, with its values as reading it back would give them: decimals
+    with their field's places, JSON as its text decodes. (Its revision, indexes and receivers
+    then see what they would see in the database, without one query a relation a page.)"""
+    for field in instance._meta.concrete_fields:
+        value = field.value_from_object(instance)
+        if value is None:
+            continue
+        if isinstance(field, models.DecimalField):
+            value = field.to_python(value).quantize(
+                decimal.Decimal(1).scaleb(-field.decimal_places)
+            )
+        elif isinstance(field, models.JSONField):
+            value = json.loads(json.dumps(value, cls=field.encoder))
+        else:
+            continue
+        setattr(instance, field.attname, value)
+    return instance
+
+
 class WriteContext:
     """What the documents of one import share, looked up once: the site's sections (parent
     pages), the default locale, the vocabularies, and the organisations seen so far.
@@ -172,8 +195,9 @@ class WriteContext:
         kept = {}
         for relation in get_all_child_relations(page):
             name = relation.get_accessor_name()
-            # Child objects come back as the database keeps them (a decimal with its places).
-            kept[name] = list(getattr(page, name).all()) if assigned.get(name) else []
+            # The objects the import gave it, just saved in that order (so with their ids and
+            # sort order): given the values reading them back would give.
+            kept[name] = [as_stored(item) for item in assigned.get(name) or ()]
         for field in get_all_child_m2m_relations(page):
             items = list(assigned.get(field.name) or [])
             rank = self._rank.get(field.related_model)
