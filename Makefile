@@ -26,17 +26,18 @@ test:
 	@echo "==> Test suite on SQLite"
 	$(MAKE) --no-print-directory suite
 	@echo "==> Test suite on PostgreSQL, with the caches, counters and sessions in Redis"
-	@url=$$(./scripts/postgres.sh) || { echo "PostgreSQL could not be started: its run is SKIPPED"; \
+	@url=$$(./scripts/postgres.sh test) || { echo "PostgreSQL could not be started: its run is SKIPPED"; \
 	  [ -z "$$CI" ] || exit 1; exit 0; }; \
 	  redis=$$(./scripts/redis.sh) || { echo "Redis could not be started"; [ -z "$$CI" ] || exit 1; }; \
 	  DATABASE_URL=$$url REDIS_URL=$$redis $(MAKE) --no-print-directory suite
 
 # One full run on whatever DATABASE_URL points to. Browser tests run in their own session: a
 # transactional test elsewhere empties the database when it ends, and the live server's demo
-# site must outlive it.
+# site must outlive it. Each pytest-xdist worker has a database, live server and browser of
+# its own.
 suite:
 	$(PY) -m pytest --ignore=tests/browser -n 2 $(PYTEST_ARGS)
-	$(PY) -m pytest tests/browser $(PYTEST_ARGS)
+	$(PY) -m pytest tests/browser -n 2 $(PYTEST_ARGS)
 
 lint:
 	$(PY) -m ruff check .
