@@ -1,13 +1,17 @@
 """Shared fixtures: the site's page tree, demo content and small page factories."""
 
-import datetime
+import functools
 import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
+
+from tests import shared_content
+from tests.factories import create_case_study
 
 
 @pytest.fixture(scope="session")
@@ -44,14 +48,27 @@ def _sign_in_without_lockout_counting(request, settings):
 
 
 def pytest_configure(config):
-    """With REDIS_URL (the PostgreSQL run of `make test`), each pytest-xdist worker gets a Redis
-    database of its own: a test emptying its caches must not empty another worker's."""
+    """Passwords are hashed with fewer rounds (QuickPBKDF2PasswordHasher). With REDIS_URL (the
+    PostgreSQL run of `make test`), each pytest-xdist worker gets a Redis database of its own: a
+    test emptying its caches must not empty another worker's."""
+    settings.PASSWORD_HASHERS = [
+        f"{__name__}.QuickPBKDF2PasswordHasher",
+        *(name for name in settings.PASSWORD_HASHERS if not name.endswith(".PBKDF2PasswordHasher")),
+    ]
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if settings.REDIS_URL and worker.startswith("gw"):
         number = 1 + int(worker[2:])
         for cache in settings.CACHES.values():
             if cache["BACKEND"].endswith("RedisCache"):
                 cache["LOCATION"] = _redis_database(cache["LOCATION"], number)
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """Django's hasher with fewer rounds: a million per password made or checked cost the suite
+    minutes. The rounds are written in each hash, so the app servers some tests start (with the
+    real settings) still check these passwords."""
+
+    iterations = 1000
 
 
 def _redis_database(url, number):
@@ -96,64 +113,79 @@ def site_tree(db):
 @pytest.fixture
 def demo_content(db):
     """The full demo content, published."""
+    if not shared_content.current.provides("demo_content"):
+        call_command("load_demo_content", verbosity=0)
+
+
+@pytest.fixture
+def variation_demo(demo_content):
+    """The demo content and the seeded variation data (`load_variation_demo`)."""
+    if not shared_content.current.provides("variation_demo"):
+        call_command("load_variation_demo", verbosity=0)
+
+
+@shared_content.shared("demo_content")
+def _load_demo_content():
     call_command("load_demo_content", verbosity=0)
+
+
+@shared_content.shared("variation_demo", provides=["demo_content"])
+def _load_variation_demo():
+    call_command("load_demo_content", verbosity=0)
+    call_command("load_variation_demo", verbosity=0)
+
+
+@shared_content.shared("site_tree", opt_in=True)
+def _build_site_tree():
+    from kb.publishing.site_structure import ensure_site_structure
+
+    ensure_site_structure()
+
+
+@pytest.fixture(scope="session")
+def _shared_content_session(django_db_setup, django_db_blocker):
+    yield
+    shared_content.current.close(django_db_blocker)
+
+
+@pytest.fixture(autouse=True)
+def _shared_content_for_test(request, _shared_content_session, django_db_blocker):
+    """Opens, keeps or closes the shared content (tests/shared_content.py) for this test,
+    before any other fixture of it (pytest_collection_modifyitems puts this one first)."""
+    name = shared_content.shared_name(request.node)
+    if shared_content.current.name != name:
+        shared_content.current.close(django_db_blocker)
+        if name:
+            shared_content.current.open(name, django_db_blocker)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests sharing content run one after another, and set it up before their database
+    transaction begins (pytest-django has already put the database tests first)."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names and "_shared_content_for_test" in names:
+            names.remove("_shared_content_for_test")
+            names.insert(0, "_shared_content_for_test")
+    order = {name: rank for rank, name in enumerate(shared_content.LOADERS, 1)}
+
+    def rank(item):
+        if item.name in SLOWEST:
+            return 0
+        return order.get(shared_content.shared_name(item), len(order) + 1)
+
+    items.sort(key=rank)
+
+
+# Minutes each (on PostgreSQL): started first, so no worker ends the run waiting on them.
+SLOWEST = {"test_the_demo_site_moves_from_sqlite_to_postgresql_whole"}
 
 
 @pytest.fixture
 def make_case_study(site_tree):
     """Create a published case study with sensible defaults; keyword arguments override."""
-    from kb.cases.models import CaseStudyMeasure, CaseStudyPage
-    from kb.taxonomy.models import ImprovementMethod, Organisation, Pathway, Region
-
-    def make(
-        title="Faster discharge",
-        pathways=("urgent-and-emergency-care",),
-        methods=("model-for-improvement",),
-        measures=None,
-        publish=True,
-        **fields,
-    ):
-        region = Region.objects.get(slug=fields.pop("region", "london"))
-        organisation, _ = Organisation.objects.get_or_create(
-            name=fields.pop("organisation", "Example NHS Trust"),
-            defaults={"slug": "example-nhs-trust", "region": region},
-        )
-        page = CaseStudyPage(
-            title=title,
-            summary=fields.pop("summary", f"Summary of {title}."),
-            organisation=organisation,
-            region=region,
-            publication_date=fields.pop("publication_date", datetime.date(2025, 6, 1)),
-            **fields,
-        )
-        page.pathways = list(Pathway.objects.filter(slug__in=pathways))
-        page.methods = list(ImprovementMethod.objects.filter(slug__in=methods))
-        page.measures = [
-            CaseStudyMeasure(**m)
-            for m in (
-                measures
-                or [
-                    {
-                        "name": "Length of stay",
-                        "unit": "days",
-                        "baseline": 9,
-                        "result": 7,
-                        "higher_is_better": False,
-                    }
-                ]
-            )
-        ]
-        site_tree[2].add_child(instance=page)
-        revision = page.save_revision()
-        if publish:
-            revision.publish()
-        else:
-            page.live = False
-            page.save()
-        page.refresh_from_db()
-        return page
-
-    return make
+    return functools.partial(create_case_study, site_tree[2])
 
 
 @pytest.fixture

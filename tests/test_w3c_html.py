@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
@@ -101,10 +100,8 @@ def addresses():
     ]
 
 
-def test_pages_have_no_html_errors(client, tmp_path):
+def test_pages_have_no_html_errors(variation_demo, client, tmp_path):
     command = checker_command()
-    call_command("load_demo_content", verbosity=0)
-    call_command("load_variation_demo", verbosity=0)
 
     files = {}
     for name, address in addresses():

@@ -68,9 +68,8 @@ def test_a_page_with_an_unknown_field_would_not_match(demo_content, client):
         )
 
 
-def test_variation_answers_match_their_schemas(demo_content, client, settings):
+def test_variation_answers_match_their_schemas(variation_demo, client, settings):
     settings.KB_API_RATE = "100000/m"
-    call_command("load_variation_demo", verbosity=0)
     document = client.get("/api/openapi.json").json()
 
     def check(url, name):

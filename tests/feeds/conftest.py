@@ -1,9 +1,13 @@
 """Feeds as a feed reader meets them: fetched through their real addresses, parsed by feedparser."""
 
 import datetime
+import functools
 
 import feedparser
 import pytest
+
+from tests import shared_content
+from tests.factories import create_case_study
 
 
 @pytest.fixture(autouse=True)
@@ -35,36 +39,54 @@ def read_feed(client):
     return read
 
 
-@pytest.fixture
-def make_guide(site_tree):
-    """Publish an improvement guide (owned by a team, not an organisation)."""
+def create_guide(index, title, pathways=(), methods=(), **fields):
+    """Publish an improvement guide under `index` (owned by a team, not an organisation)."""
     from kb.guides.models import ImprovementGuidePage
     from kb.taxonomy.models import ImprovementMethod, Pathway
 
-    def make(title, pathways=(), methods=(), **fields):
-        guide = ImprovementGuidePage(
-            title=title,
-            summary=fields.pop("summary", f"Summary of {title}."),
-            content_owner=fields.pop("content_owner", "Flow improvement team"),
-            publication_date=fields.pop("publication_date", datetime.date(2025, 5, 1)),
-            **fields,
-        )
-        guide.pathways = list(Pathway.objects.filter(slug__in=pathways))
-        guide.methods = list(ImprovementMethod.objects.filter(slug__in=methods))
-        site_tree[1].add_child(instance=guide)
-        guide.save_revision().publish()
-        guide.refresh_from_db()
-        return guide
-
-    return make
+    guide = ImprovementGuidePage(
+        title=title,
+        summary=fields.pop("summary", f"Summary of {title}."),
+        content_owner=fields.pop("content_owner", "Flow improvement team"),
+        publication_date=fields.pop("publication_date", datetime.date(2025, 5, 1)),
+        **fields,
+    )
+    guide.pathways = list(Pathway.objects.filter(slug__in=pathways))
+    guide.methods = list(ImprovementMethod.objects.filter(slug__in=methods))
+    index.add_child(instance=guide)
+    guide.save_revision().publish()
+    guide.refresh_from_db()
+    return guide
 
 
 @pytest.fixture
-def library(make_case_study, make_guide):
+def make_guide(site_tree):
+    """Publish an improvement guide (owned by a team, not an organisation)."""
+    return functools.partial(create_guide, site_tree[1])
+
+
+@pytest.fixture
+def library(db):
     """Published case studies and a guide on known pathways and methods, a draft, and a page
-    behind a view restriction."""
+    behind a view restriction.
+
+    Built once for a run of tests in the modules that list "library" in their SHARED_CONTENT
+    (tests/shared_content.py); each test gets its own copies of the pages."""
+    from wagtail.models import Page
+
+    pks = shared_content.current.value_of("library")
+    return {key: Page.objects.get(pk=pk).specific for key, pk in pks.items()}
+
+
+@shared_content.shared("library", opt_in=True)
+def _build_library():
     from wagtail.models import PageViewRestriction
 
+    from kb.publishing.site_structure import ensure_site_structure
+
+    site_tree = ensure_site_structure()
+    make_case_study = functools.partial(create_case_study, site_tree[2])
+    make_guide = functools.partial(create_guide, site_tree[1])
     pages = {
         "handover": make_case_study(
             "Faster ambulance handovers",
@@ -106,4 +128,4 @@ def library(make_case_study, make_guide):
     }  # fmt: skip
     PageViewRestriction.objects.create(page=pages["private"], restriction_type="login")
     pages["private"].save_revision().publish()  # as an editor would: search drops it too
-    return pages
+    return {key: page.pk for key, page in pages.items()}

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 pytestmark = pytest.mark.django_db
+# The library is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("library",)
 
 SITE = "NHS Improvement Knowledge Base"
 LATEST = (f"Latest from the {SITE}", "/feeds/latest/")

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
+# The library is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("library",)
 
 SITE = "NHS Improvement Knowledge Base"
 

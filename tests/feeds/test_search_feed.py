@@ -6,6 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 pytestmark = pytest.mark.django_db
+# The library is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("library",)
 
 RESULT_LINK = re.compile(r'<h2 class="nhsuk-heading-s[^"]*"><a href="([^"]+)">')
 

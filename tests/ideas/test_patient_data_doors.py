@@ -23,6 +23,8 @@ from kb.taxonomy.models import Organisation
 from tests.ideas.test_moderation import QUEUE, accept_data
 
 pytestmark = pytest.mark.django_db
+# The site's page tree is made once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("site_tree",)
 
 # Three valid NHS numbers (943 476 5919 is the NHS's own example).
 SPELLINGS = [

@@ -9,6 +9,8 @@ from django.test import Client, override_settings
 from kb.ideas.models import IdeaStatusChange, IdeaSubmission, SubmissionFormToken
 
 pytestmark = pytest.mark.django_db
+# The site's page tree is made once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("site_tree",)
 
 REFERENCE = re.compile(r"IDEA-[23456789ABCDEFGHJKMNPQRSTWXYZ]{6}")
 

@@ -1,60 +1,80 @@
 """A small judged corpus for search tests: pages whose words and facets are known."""
 
+import functools
+
 import pytest
 from django.core.management import call_command
 
+from tests import shared_content
+from tests.factories import create_case_study
+
 
 @pytest.fixture
-def corpus(make_case_study, site_tree):
-    """Six published case studies and one draft, chosen so each query has a known answer."""
+def corpus(db):
+    """Six published case studies and one draft, chosen so each query has a known answer.
+
+    Built once for a run of tests in the modules that list "corpus" in their SHARED_CONTENT
+    (tests/shared_content.py); each test gets its own copies of the pages."""
+    from kb.cases.models import CaseStudyPage
     from kb.search.synonyms import forget_synonyms
 
     forget_synonyms()
+    pks = shared_content.current.value_of("corpus")
+    return {key: CaseStudyPage.objects.get(pk=pk) for key, pk in pks.items()}
+
+
+@shared_content.shared("corpus", opt_in=True)
+def _build_corpus():
+    from kb.publishing.site_structure import ensure_site_structure
+    from kb.search.synonyms import forget_synonyms
+
+    forget_synonyms()
+    make = functools.partial(create_case_study, ensure_site_structure()[2])
     pages = {
-        "ed": make_case_study(
+        "ed": make(
             "Cutting corridor waits in the emergency department",
             summary="Streaming at the front door shortened waits for a cubicle.",
             pathways=["urgent-and-emergency-care"], methods=["lean"], region="london",
         ),
-        "ae": make_case_study(
+        "ae": make(
             "Faster A&E handovers",
             summary="Ambulance crews handed over in 15 minutes.",
             pathways=["urgent-and-emergency-care"], methods=["model-for-improvement"],
             region="north-west",
         ),
-        "sdec": make_case_study(
+        "sdec": make(
             "Same day emergency care for frail patients",
             summary="Older people assessed and home the same day.",
             pathways=["urgent-and-emergency-care", "community-and-neighbourhood-care"],
             methods=["experience-based-co-design"], region="midlands",
         ),
-        "rtt": make_case_study(
+        "rtt": make(
             "Referral to treatment validation",
             summary="Validating the waiting list improved 18-week performance.",
             pathways=["elective-care"], methods=["statistical-process-control"], region="midlands",
         ),
-        "dna": make_case_study(
+        "dna": make(
             "Texting patients cut missed outpatient appointments",
             summary="Reminders halved the did not attend rate in outpatients.",
             pathways=["elective-care"], methods=["model-for-improvement"], region="london",
         ),
-        "discharge": make_case_study(
+        "discharge": make(
             "Discharging patients before noon",
             summary="Criteria-led discharge on medical wards.",
             pathways=["urgent-and-emergency-care"], methods=["lean", "six-sigma"],
             region="south-west",
         ),
-        "paeds": make_case_study(
+        "paeds": make(
             "Paediatric asthma pathway",
             summary="Children with asthma seen in a paediatric clinic.",
             pathways=["primary-care"], methods=["total-quality-management"], region="london",
         ),
-        "draft": make_case_study(
+        "draft": make(
             "Unpublished emergency department draft",
             summary="Must never appear in search.", publish=False,
         ),
     }  # fmt: skip
-    return pages
+    return {key: page.pk for key, page in pages.items()}
 
 
 @pytest.fixture

@@ -14,6 +14,9 @@ from kb.search.service import read_params, search_documents
 
 pytestmark = pytest.mark.django_db
 
+# The corpus is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("corpus",)
+
 
 def postgresql_only():
     if connection.vendor != "postgresql":

@@ -7,6 +7,8 @@ from django.http import QueryDict
 from kb.search.service import MAX_PAGE, BadSearchRequest, read_page, read_params
 
 pytestmark = pytest.mark.django_db
+# The corpus is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("corpus",)
 
 # Values a link, a typo, a fuzzer or an attacker may put in any parameter.
 HOSTILE = [

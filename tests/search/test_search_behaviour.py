@@ -20,6 +20,8 @@ def found(corpus, *keys):
 
 
 pytestmark = pytest.mark.django_db
+# The corpus is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("corpus",)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 
 pytestmark = pytest.mark.django_db
+# The corpus is built once for the module's tests in a row (tests/shared_content.py).
+SHARED_CONTENT = ("corpus",)
 
 HOSTILE = [
     '"',

@@ -5,7 +5,6 @@ page's panel, and /api/variation/.../funnel.json and /api/organisations/.../."""
 import re
 
 import pytest
-from django.core.management import call_command
 
 from kb.taxonomy.models import Organisation
 from kb.variation.funnel import funnel
@@ -17,10 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def variation(demo_content, settings):
+def variation(variation_demo, settings):
     settings.KB_PAGE_CACHE_SECONDS = 0
     settings.KB_API_RATE = "100000/m"
-    call_command("load_variation_demo", verbosity=0)
 
 
 def rows_of(html):
