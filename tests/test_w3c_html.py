@@ -96,6 +96,9 @@ def addresses():
         ("open-data", "/open-data/"),
         ("api-reference", "/api/"),
         ("sign-in", "/accounts/login/"),
+        ("sign-up", "/accounts/signup/"),
+        ("sign-in-code", "/accounts/login/code/"),
+        ("password-reset", "/accounts/password/reset/"),
         ("not-found", "/there-is-no-such-page/"),
     ]
 
