@@ -3,6 +3,14 @@
 import datetime
 
 
+def publish_child(parent, page):
+    """Add `page` under `parent`, publish it through a revision, and return it as stored."""
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
 def create_case_study(
     index,
     title="Faster discharge",

@@ -18,6 +18,7 @@ from kb.cases.models import CaseStudyPage
 from kb.core import markdown as kb_markdown
 from kb.core.markdown import markdown_key
 from kb.guides.models import BlueprintPage, ImprovementGuidePage
+from tests.factories import publish_child
 
 BODY = [
     ("markdown", "Body text with **body markdown** and [a link](https://www.nhs.uk/)."),
@@ -65,16 +66,9 @@ def case_study(make_case_study):
     )
 
 
-def publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
-
-
 @pytest.fixture
 def guide(site_tree):
-    return publish(
+    return publish_child(
         site_tree[1],
         ImprovementGuidePage(
             title="Reducing corridor care",
@@ -90,7 +84,7 @@ def guide(site_tree):
 @pytest.fixture
 def blueprint(site_tree):
     component = {"name": "Streaming", "description": "Stream **early**.", "image_alt_text": ""}
-    return publish(
+    return publish_child(
         site_tree[1],
         BlueprintPage(
             title="Model department",
@@ -176,7 +170,7 @@ def test_the_stored_html_follows_an_edit_and_republish(client, case_study, spy):
 
 @pytest.mark.django_db
 def test_publishing_in_the_admin_stores_the_html(client, site_tree, django_user_model, spy):
-    guide = publish(
+    guide = publish_child(
         site_tree[1],
         ImprovementGuidePage(title="Guide", slug="guide", summary="A guide.", measures="Old."),
     )
@@ -348,7 +342,7 @@ def make_idea(site_tree):
             proposal="Make smaller trays.",
             waste_type=WasteType.objects.get(slug="inventory"),
         )
-        return publish(site_tree[3], page)
+        return publish_child(site_tree[3], page)
 
     return make
 

@@ -7,7 +7,7 @@ import feedparser
 import pytest
 
 from tests import shared_content
-from tests.factories import create_case_study
+from tests.factories import create_case_study, publish_child
 
 
 @pytest.fixture(autouse=True)
@@ -53,10 +53,7 @@ def create_guide(index, title, pathways=(), methods=(), **fields):
     )
     guide.pathways = list(Pathway.objects.filter(slug__in=pathways))
     guide.methods = list(ImprovementMethod.objects.filter(slug__in=methods))
-    index.add_child(instance=guide)
-    guide.save_revision().publish()
-    guide.refresh_from_db()
-    return guide
+    return publish_child(index, guide)
 
 
 @pytest.fixture

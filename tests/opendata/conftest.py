@@ -10,6 +10,7 @@ import pytest
 
 from kb.opendata.datasets import DATASETS
 from kb.opendata.files import dataset_files
+from tests.factories import publish_child
 
 # Private details planted on the pages: none may appear in any file.
 OWNER_EMAIL = "owner.private@example.nhs.uk"
@@ -65,13 +66,6 @@ def download_all(fetch):
     return download
 
 
-def _publish(parent, page):
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
-
-
 @pytest.fixture
 def make_standard(site_tree):
     from kb.guides.models import GirftStandardPage
@@ -93,7 +87,7 @@ def make_standard(site_tree):
             site_tree[1].add_child(instance=page)
             page.save_revision()
             return page
-        return _publish(site_tree[1], page)
+        return publish_child(site_tree[1], page)
 
     return make
 
@@ -201,7 +195,7 @@ def library(make_case_study, make_standard, make_idea, site_tree):
     )
     pages["guide"].related_standards = [pages["standard"], pages["draft_standard"]]
     pages["guide"].related_cases = [pages["case"], pages["draft_case"], pages["restricted_case"]]
-    _publish(site_tree[1], pages["guide"])
+    publish_child(site_tree[1], pages["guide"])
     pages["blueprint"] = BlueprintPage(
         title="Model emergency department",
         slug="model-emergency-department",
@@ -211,7 +205,7 @@ def library(make_case_study, make_standard, make_idea, site_tree):
         owner_email=OWNER_EMAIL,
     )  # fmt: skip
     pages["blueprint"].standards = [pages["standard"], pages["draft_standard"]]
-    _publish(site_tree[1], pages["blueprint"])
+    publish_child(site_tree[1], pages["blueprint"])
     series = [{"name": "Trays opened", "unit": "trays", "direction": "down",
                "points": [["Jan 2025", 40.0], ["Feb 2025", 31.0]]}]  # fmt: skip
     pages["idea"] = make_idea("Smaller hernia trays", slug="smaller-hernia-trays", series=series,
