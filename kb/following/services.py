@@ -139,10 +139,7 @@ def pages_published(published):
         concerns.append((page, revision, keys))
     followed = set()
     if by_type:
-        wanted = Q()
-        for content_type_id, ids in by_type.items():
-            wanted |= Q(content_type_id=content_type_id, object_id__in=sorted(ids))
-        rows = Follow.objects.filter(wanted).values_list("content_type_id", "object_id")
+        rows = _follows_of(by_type).values_list("content_type_id", "object_id")
         followed = set(rows.distinct())
     return sum(
         page_published(page, revision)
@@ -215,11 +212,19 @@ def _shown(page, name):
     return str(display() if display else getattr(page, name))
 
 
+def _follows_of(by_type):
+    """The follows of any of these things: {content type id: object ids}, one condition a type."""
+    wanted = Q()
+    for content_type_id, ids in by_type.items():
+        wanted |= Q(content_type_id=content_type_id, object_id__in=sorted(ids))
+    return Follow.objects.filter(wanted)
+
+
 def _followers(targets, exclude_user=None):
     """{user id: (follow id, frequency, reason)}: each follower of any target once, with the
     follow that explains it best (the most particular target; among equals, the most urgent)."""
     rank = {}
-    by_type = defaultdict(list)  # content type id -> object ids: one condition a type
+    by_type = defaultdict(list)  # content type id -> object ids
     labels = kinds()
     for position, (obj, kind) in enumerate(targets):
         content_type = content_type_of(obj)
@@ -229,10 +234,7 @@ def _followers(targets, exclude_user=None):
         label = "this page" if kind == "page" else f"the {labels[kind].label} {obj}"
         rank[key] = (position, f"You follow {label}")
         by_type[content_type.pk].append(obj.pk)
-    wanted = Q()
-    for content_type_id, ids in by_type.items():
-        wanted |= Q(content_type_id=content_type_id, object_id__in=ids)
-    rows = Follow.objects.filter(wanted)
+    rows = _follows_of(by_type)
     if exclude_user is not None:
         rows = rows.exclude(user_id=exclude_user)
     best, urgent = {}, {}
