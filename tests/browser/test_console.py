@@ -21,6 +21,10 @@ def is_font_host(url):
     return urlparse(url).hostname == FONT_HOST
 
 
+def is_favicon(url):
+    return "/favicons/" in urlparse(url).path
+
+
 class Problems:
     """What goes wrong while a tab shows one page after another, each noted with its page."""
 
@@ -44,6 +48,10 @@ class Problems:
         self.note(f"console error: {message.text} ({source})")
 
     def request_failed(self, request):
+        if request.failure == "net::ERR_ABORTED" and is_favicon(request.url):
+            # The browser fetches the icon on its own after load and cancels that fetch when
+            # the page navigates away first; a missing icon would show as an HTTP error instead.
+            return
         if not is_font_host(request.url) or request.failure == "csp":
             self.note(f"request failed: {request.method} {request.url} ({request.failure})")
 
@@ -71,6 +79,7 @@ def test_public_pages_log_no_console_errors_and_no_failed_requests(page, width):
     # The idea form sent empty comes back with its errors.
     problems.where = "idea-form-with-errors (POST /ideas/submit/)"
     page.goto("/ideas/submit/")
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="Send idea").click()
     page.locator(".nhsuk-error-summary").wait_for()
     page.wait_for_load_state("networkidle")
