@@ -1,7 +1,9 @@
 """Markdown rendering and sanitising: what reaches a reader's browser from editors' Markdown."""
 
+import gc
 import html
 import io
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -441,6 +443,41 @@ def test_the_clock_is_read_throughout_rendering(text, monkeypatch):
     rendering = kb_markdown._render(text, time_limit=2000)
 
     assert rendering.problem == kb_markdown.TOO_SLOW
+
+
+class Linked:
+    """One half of a reference cycle: only the garbage collector frees these."""
+
+
+def test_a_garbage_collection_during_rendering_does_not_count_against_the_text(monkeypatch):
+    """A full collection costs in proportion to everything the process holds, not to the text,
+    and lands on whichever step allocates at the time; ordinary text must not be refused for it.
+    (CI once refused "Section block *content*." this way on a large test process.)"""
+    held = []
+    for _ in range(300_000):
+        a, b = Linked(), Linked()
+        a.other, b.other = b, a
+        held.append(a)
+    started = time.thread_time()
+    gc.collect()
+    assert time.thread_time() - started > 0.02  # the collection alone outlasts the limit below
+
+    monkeypatch.setattr(kb_markdown, "TIME_LIMIT", 0.02)
+    original = kb_markdown._convert
+
+    def convert_after_a_collection(text, deadline):
+        gc.collect()
+        return original(text, deadline)
+
+    monkeypatch.setattr(kb_markdown, "_convert", convert_after_a_collection)
+    kb_markdown.clear_cache()
+
+    text = "Text saved while the *collector* ran."
+    stored, problems = kb_markdown.render_stored_markdown([text], time_limit=0.02)
+
+    assert problems == {}
+    assert "<em>collector</em>" in stored[kb_markdown.markdown_key(text)]
+    del held
 
 
 @pytest.mark.parametrize("text", CLOCKED.values(), ids=CLOCKED)
