@@ -437,7 +437,9 @@ class Ticks:
 def test_the_clock_is_read_throughout_rendering(text, monkeypatch):
     """Every one of these is stopped by the time limit: the clock is read inside each step that
     can take long (inline patterns, block parser, raw HTML, headings), not just between steps."""
-    monkeypatch.setattr(kb_markdown, "_clock", Ticks().monotonic)
+    ticks = Ticks()
+    monkeypatch.setattr(kb_markdown, "_clock", ticks.monotonic)
+    monkeypatch.setattr(kb_markdown, "_wall_clock", ticks.monotonic)
 
     assert kb_markdown._render("Some *ordinary* text.", time_limit=2000).problem == ""
     rendering = kb_markdown._render(text, time_limit=2000)
@@ -478,6 +480,14 @@ def test_a_garbage_collection_during_rendering_does_not_count_against_the_text(m
     assert problems == {}
     assert "<em>collector</em>" in stored[kb_markdown.markdown_key(text)]
     del held
+
+
+@pytest.mark.parametrize("text", CLOCKED.values(), ids=CLOCKED)
+def test_the_real_clocks_stop_a_slow_text(text):
+    """The same with the clocks themselves: the CPU clock is read only once the wall clock
+    says the limit could have passed, and then the text is stopped."""
+    kb_markdown.clear_cache()
+    assert kb_markdown._render(text, time_limit=0.05).problem == kb_markdown.TOO_SLOW
 
 
 @pytest.mark.parametrize("text", CLOCKED.values(), ids=CLOCKED)
