@@ -375,9 +375,12 @@ def run_one(args, docs):
         import cProfile
         import pstats
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.runcall(call)
         elapsed = time.perf_counter() - started
+        profile_file = folder.parent / f"import-{docs}.prof"
+        profiler.dump_stats(profile_file)
+        print(f"profile (CPU time) saved to {profile_file}")
         stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
         stats.print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
