@@ -12,9 +12,10 @@ import decimal
 import json
 
 from django.db import models
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_save
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
+from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
 from wagtail.models import Locale, Page, Revision
 from wagtail.signals import page_published, published
 
@@ -87,9 +88,6 @@ def quietly_added_relations(page):
     """{name: field} of the page's many-to-many relations whose rows Django adds in one bulk
     insert and with no signal (an automatic through table that no m2m_changed receiver
     watches): a new page's can be inserted with its batch's."""
-    from django.db.models.signals import m2m_changed
-    from modelcluster.models import get_all_child_m2m_relations
-
     return {
         field.name: field
         for field in get_all_child_m2m_relations(page)
@@ -190,8 +188,6 @@ class WriteContext:
         its revision, the search indexes and the reference index read them without asking the
         database each time. `assigned` is what the import gave it: an empty relation needs no
         reading back, nor does a vocabulary (whose order is known)."""
-        from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
-
         kept = {}
         for relation in get_all_child_relations(page):
             name = relation.get_accessor_name()
@@ -365,7 +361,18 @@ class PageWriter:
         }
         for name in [name for name, items in relations.items() if not items or name in added_later]:
             del relations[name]  # nothing to commit for a new page, or added with the batch
+        # Its child objects are saved here, each as modelcluster's commit saves it, less its
+        # look-up of the children already stored (a new page has none).
+        children = [
+            (relation.field.name, relations.pop(relation.get_accessor_name()))
+            for relation in get_all_child_relations(page)
+            if relation.get_accessor_name() in relations
+        ]
         page.save(clean=False, log_action=None)
+        for parental_key, items in children:
+            for item in items:
+                setattr(item, parental_key, page)
+                item.save()
         # As add_child's save logs it: by the page's owner (none), whoever imports.
         self.log_entries = [log_entry(page, "wagtail.create", page.owner)]
         self.relation_rows = [
