@@ -4,6 +4,7 @@
     .venv/bin/python bench/import.py --docs 1000 10000       # each on a fresh SQLite database
     .venv/bin/python bench/import.py --docs 2000 --queries   # also SQL statements a document
     .venv/bin/python bench/import.py --docs 1000 --profile   # also where the time goes
+    .venv/bin/python bench/import.py --docs 2000 --helpers 0 # without helper processes
     .venv/bin/python bench/import.py --write-only /tmp/corpus --docs 500   # just the files
 
 The corpus is written as Markdown files (the format of docs/markdown-import.md) and imported by
@@ -369,8 +370,10 @@ def run_one(args, docs):
     options = ["--publish", "--progress"] if not args.no_progress else ["--publish"]
     if args.batch_size:
         options += ["--batch-size", str(args.batch_size)]
+    if args.helpers is not None:
+        options += ["--helpers", str(args.helpers)]
     call = lambda: call_command("import_markdown", str(folder), *options, verbosity=0)  # noqa: E731
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, helped = time.perf_counter(), time.process_time(), helpers_cpu()
     if args.profile:
         import cProfile
         import pstats
@@ -387,10 +390,10 @@ def run_one(args, docs):
     else:
         call()
         elapsed = time.perf_counter() - started
-    cpu = time.process_time() - cpu
+    cpu, helped = time.process_time() - cpu, helpers_cpu() - helped
     print(
         f"import --publish: {docs:,} documents in {elapsed:.1f} s: {docs / elapsed:,.1f} docs/s"
-        f" (CPU {cpu:.1f} s)"
+        f" (CPU {cpu:.1f} s; its helper processes {helped:.1f} s)"
     )
     started, cpu = time.perf_counter(), time.process_time()
     call()
@@ -398,11 +401,20 @@ def run_one(args, docs):
     print(f"again, unchanged: {again:.1f} s: {docs / again:,.1f} docs/s (CPU {cpu:.1f} s)")
 
 
+def helpers_cpu():
+    """CPU seconds of the import's helper processes so far (once they have ended)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[1000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch-size", type=int, default=0, help="passed to the command")
+    parser.add_argument("--helpers", type=int, default=None, help="passed to the command")
     parser.add_argument("--queries", type=int, default=0, metavar="N",
                         help="first import N files and count their SQL statements")  # fmt: skip
     parser.add_argument("--profile", action="store_true", help="cProfile the import")
@@ -419,6 +431,7 @@ def main():
             # Each size runs in a fresh interpreter so Django is set up for its own database.
             argv = ["--docs", str(docs), "--seed", str(args.seed)]
             argv += ["--batch-size", str(args.batch_size), "--queries", str(args.queries)]
+            argv += ["--helpers", str(args.helpers)] if args.helpers is not None else []
             argv += ["--profile"] * args.profile + ["--no-progress"] * args.no_progress
             subprocess.run([sys.executable, __file__, *argv], check=True)
             continue

@@ -22,6 +22,8 @@ Heading ids from Markdown all start with `HEADING_ID_PREFIX`, which no template 
 unique across a page, so an editor's "## Email" can never take the id of a form field.
 """
 
+import contextlib
+import contextvars
 import gc
 import hashlib
 import html
@@ -604,6 +606,10 @@ def _render(text, time_limit=None, retry=False):
     again; `retry` (saving a page) tries it once more, as the machine may only have been busy.
     """
     rendering = _cache.get(text)
+    if rendering is None:
+        rendering = (_rendered_ahead.get() or {}).get(text)
+        if rendering is not None:
+            _cache.put(text, rendering)
     if rendering is not None and not (retry and rendering.problem == TOO_SLOW):
         return rendering
     time_limit = TIME_LIMIT if time_limit is None else time_limit
@@ -628,6 +634,39 @@ def _render(text, time_limit=None, retry=False):
 
 def clear_cache():
     _cache.clear()
+
+
+# Renderings made in another process (`render_ahead`), served while `rendered_ahead` is open.
+_rendered_ahead = contextvars.ContextVar("kb_markdown_rendered_ahead", default=None)
+
+
+def render_ahead(texts_by_page):
+    """{text: Rendering} of the texts (a list of each page's, in reading order) that render
+    in time, each against TIME_LIMIT and each page's together against PAGE_TIME_LIMIT, as
+    saving the page would render them. For a bulk import's helper process: the writer serves
+    these through `rendered_ahead`, and renders itself any text left out (too slow here, or
+    past its page's time), under its own clock."""
+    renderings = {}
+    for texts in texts_by_page:
+        deadline = _clock() + PAGE_TIME_LIMIT
+        for text in texts:
+            if not text or text in renderings:
+                continue
+            time_left = max(0.0, min(TIME_LIMIT, deadline - _clock()))
+            rendering = _render(str(text), time_left)
+            if not rendering.problem:
+                renderings[text] = rendering
+    return renderings
+
+
+@contextlib.contextmanager
+def rendered_ahead(renderings):
+    """Within: `renderings` (from `render_ahead`) serve as if this process had rendered them."""
+    token = _rendered_ahead.set(renderings)
+    try:
+        yield
+    finally:
+        _rendered_ahead.reset(token)
 
 
 # --- heading ids ---------------------------------------------------------------------------------

@@ -37,8 +37,12 @@ written), then the files are written in TYPE_ORDER.
 
 import contextvars
 import logging
+import multiprocessing
+import os
 import threading
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +50,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_save
 
+from kb.core.markdown import render_ahead, rendered_ahead
 from kb.core.stored_text import PatientDataError
 
 from .frontmatter import MAX_FILE_BYTES, TYPE_ORDER, ImportFailure, ParsedDocument, parse_document
@@ -53,6 +58,7 @@ from .page_writer import PageWriter, WriteContext, forget_relations
 
 __all__ = [
     "BATCH_SIZE",
+    "Helpers",
     "ImportFailure",
     "ImportResult",
     "ParsedDocument",
@@ -115,6 +121,7 @@ def import_paths(
     batch_size=BATCH_SIZE,
     progress=None,
     keep_pages=True,
+    helpers=None,
 ):
     """Import every file; a savepoint each, a transaction each batch. Returns an ImportResult.
 
@@ -122,7 +129,8 @@ def import_paths(
     once its batch is committed for the others. `progress(stage, done, total)` is called as
     files are read ("reading") and written ("importing"). Without `keep_pages`, the result's
     lists hold the pages' ids rather than the pages (which, with their revisions and stored
-    HTML, fill a lot of memory at tens of thousands).
+    HTML, fill a lot of memory at tens of thousands). `helpers`: how many processes parse the
+    files and render their Markdown ahead of the writer (see `Helpers`); None chooses.
     """
     result = ImportResult()
 
@@ -131,43 +139,41 @@ def import_paths(
         if on_result:
             on_result("failed", failure)
 
-    documents = read_all(collect_files(paths), failed, progress)
-    if not documents:
-        return result
-    done, batch = 0, []
-
-    def write(batch):
-        nonlocal done
-        outcomes, error = bulk.write_batch(batch, failed)
-        for outcome, page in outcomes:
-            getattr(result, outcome).append(page if keep_pages else page.pk)
-            if on_result:
-                on_result(outcome, page)
-        done += len(batch)
-        if progress:
-            progress("importing", done, len(documents))
-        if error is not None:
-            raise error
-
-    with BulkImport(publish=publish, user=user) as bulk:
-        for document in documents:
-            batch.append(document)
-            if len(batch) >= max(1, batch_size):
-                write(batch)
-                batch = []
-        if batch:
-            write(batch)
+    files = collect_files(paths)
+    with Helpers.for_import(len(files), helpers) as pool:
+        documents = read_all(files, failed, progress, pool)
+        batches = [
+            documents[start : start + max(1, batch_size)]
+            for start in range(0, len(documents), max(1, batch_size))
+        ]
+        done = 0
+        with BulkImport(publish=publish, user=user) as bulk:
+            for batch, renderings in zip(batches, pool.rendered_ahead(batches), strict=True):
+                with rendered_ahead(renderings):
+                    outcomes, error = bulk.write_batch(batch, failed)
+                for outcome, page in outcomes:
+                    getattr(result, outcome).append(page if keep_pages else page.pk)
+                    if on_result:
+                        on_result(outcome, page)
+                done += len(batch)
+                if progress:
+                    progress("importing", done, len(documents))
+                if error is not None:
+                    raise error
     return result
 
 
-def read_all(files, failed, progress=None):
+def read_all(files, failed, progress=None, helpers=None):
     """The files parsed, in the order to write them: pages that others refer to first
     (TYPE_ORDER), so that one import can hold both ends of a link; otherwise as named. A file
-    that cannot be parsed, or repeats another's type and slug, is reported to `failed`."""
+    that cannot be parsed, or repeats another's type and slug, is reported to `failed`.
+    (`helpers`: a Helpers whose processes parse the files.)"""
     documents, seen = [], {}
-    for number, path in enumerate(files, start=1):
+    parsed = helpers.read(files) if helpers else map(_parse, files)
+    for number, (path, (document, problem)) in enumerate(zip(files, parsed, strict=True), start=1):
         try:
-            document = read_document(path)
+            if problem is not None:
+                raise ImportFailure(*problem, path)
             key = (document.type, document.slug)
             if key in seen:
                 raise ImportFailure(
@@ -183,6 +189,117 @@ def read_all(files, failed, progress=None):
             progress("reading", number, len(files))
     documents.sort(key=lambda d: TYPE_ORDER[d.type])  # stable: as named within a type
     return documents
+
+
+def _parse(path):
+    """read_document, as a helper process returns it: (document, None), or (None, (message,
+    line)) for an ImportFailure (which would lose its line and path on the way back)."""
+    try:
+        return read_document(path), None
+    except ImportFailure as failure:
+        return None, (failure.message, failure.line)
+
+
+def _markdown_texts(documents):
+    """Each document's Markdown texts (its introduction and sections) in reading order."""
+    return [[document.intro, *(text for _, text in document.sections)] for document in documents]
+
+
+class Helpers:
+    """Processes forked from the importing one, which parse the files and render their Markdown
+    (`render_ahead`) while it writes: work that needs no database, about a quarter of an
+    import's, on the machine's other cores. Writing stays in the importing process (its one
+    connection, a transaction a batch).
+
+    What is imported is the same with helpers or without: the files are parsed by the same
+    code; the writer validates every page as before and serves a helper's rendering only of a
+    text that rendered in time there, rendering any other itself under its own clock.
+
+    Helpers are used when the machine has more than one core, processes can be forked (Linux)
+    and there are at least MIN_FILES files (fewer do not repay starting them). A helper that
+    dies leaves its batches to the writer, which renders them itself.
+    """
+
+    MIN_FILES = 200
+    PARSE_CHUNK = 16  # files a helper parses per hand-over
+    wait = False  # True: the writer waits for each batch's renderings (tests, to be certain)
+
+    def __init__(self, count=0):
+        self.pool = None
+        if count:
+            context = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(count, mp_context=context)
+
+    @classmethod
+    def for_import(cls, files, count=None):
+        """Helpers for an import of `files` files: `count` of them, or (None) as many as the
+        machine has cores if it has more than one and there are MIN_FILES files or more."""
+        if count is None:
+            count = cls.available() if files >= cls.MIN_FILES else 0
+        return cls(count)
+
+    @staticmethod
+    def available():
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return 0
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:
+            cores = os.cpu_count() or 1
+        return cores if cores > 1 else 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def __bool__(self):
+        return self.pool is not None
+
+    def read(self, files):
+        """`_parse` of each file, in order."""
+        done = 0
+        try:
+            for outcome in self.pool.map(_parse, files, chunksize=self.PARSE_CHUNK):
+                yield outcome
+                done += 1
+        except BrokenProcessPool:
+            self._stopped()
+            yield from map(_parse, files[done:])
+
+    def rendered_ahead(self, batches):
+        """For each batch in turn, {text: Rendering} of its documents' Markdown (`render_ahead`):
+        the next batch's is rendered while the caller writes this one. The writer never waits
+        for a helper: what is not ready when its batch starts (the first batch's; a batch of
+        files that are unchanged goes faster than rendering) it renders itself if it needs it."""
+        upcoming = None
+        for number in range(len(batches)):
+            current = upcoming
+            following = batches[number + 1] if number + 1 < len(batches) else None
+            upcoming = self._render(following) if following and self.pool else None
+            renderings = {}
+            if current is not None and (self.wait or current.done()):
+                try:
+                    renderings = current.result()
+                except BrokenProcessPool:
+                    self._stopped()
+                    upcoming = None
+            elif current is not None:
+                current.cancel()  # not begun: no use now; begun: its result is dropped
+            yield renderings
+
+    def _render(self, batch):
+        try:
+            return self.pool.submit(render_ahead, _markdown_texts(batch))
+        except BrokenProcessPool:
+            return None
+
+    def _stopped(self):
+        logger.warning("An import helper stopped: the importer does the rest of its work itself")
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = None
 
 
 def import_document(document, publish=False, user=None):

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kb.publishing.markdown_import import BATCH_SIZE, import_paths
+from kb.publishing.markdown_import import BATCH_SIZE, Helpers, import_paths
 
 STAGES = {"reading": "Reading", "importing": "Importing"}
 
@@ -34,6 +34,15 @@ class Command(BaseCommand):
             help=f"Files written in one transaction (each file has its own savepoint, so a bad "
             f"file still fails alone). Default {BATCH_SIZE}; 1 is a transaction per file.",
         )
+        parser.add_argument(
+            "--helpers",
+            type=int,
+            default=None,
+            metavar="N",
+            help=f"Processes that parse the files and render their Markdown while this one "
+            f"writes. Default: one a core when the machine has several and there are "
+            f"{Helpers.MIN_FILES} files or more; 0 for none.",
+        )
 
     def handle(
         self,
@@ -42,10 +51,13 @@ class Command(BaseCommand):
         publish=False,
         progress=False,
         batch_size=BATCH_SIZE,
+        helpers=None,
         **options,
     ):
         if batch_size < 1:
             raise CommandError("--batch-size must be 1 or more")
+        if helpers is not None and helpers < 0:
+            raise CommandError("--helpers must be 0 or more")
         verbosity = options["verbosity"]
         # tqdm draws with carriage returns: give it the stream itself, not Django's wrapper
         # (which ends every write with a newline).
@@ -68,6 +80,7 @@ class Command(BaseCommand):
                 publish=publish,
                 on_result=report,
                 batch_size=batch_size,
+                helpers=helpers,
                 progress=bars,
                 keep_pages=False,  # reported as they come; only counted at the end
             )
