@@ -24,6 +24,7 @@ unique across a page, so an editor's "## Email" can never take the id of a form 
 
 import contextlib
 import contextvars
+import dataclasses
 import gc
 import hashlib
 import html
@@ -568,6 +569,7 @@ class Rendering:
 
     html: str
     problem: str = ""  # why the text is shown as plain paragraphs; "" when it rendered
+    plain: str | None = None  # its plain text (`markdown_to_text`), when worked out ahead
 
 
 class _RenderingCache:
@@ -643,9 +645,10 @@ _rendered_ahead = contextvars.ContextVar("kb_markdown_rendered_ahead", default=N
 def render_ahead(texts_by_page):
     """{text: Rendering} of the texts (a list of each page's, in reading order) that render
     in time, each against TIME_LIMIT and each page's together against PAGE_TIME_LIMIT, as
-    saving the page would render them. For a bulk import's helper process: the writer serves
-    these through `rendered_ahead`, and renders itself any text left out (too slow here, or
-    past its page's time), under its own clock."""
+    saving the page would render them, each with its plain text (`markdown_to_text`). For a
+    bulk import's helper process: the writer serves these through `rendered_ahead`, and
+    renders itself any text left out (too slow here, or past its page's time), under its own
+    clock."""
     renderings = {}
     for texts in texts_by_page:
         deadline = _clock() + PAGE_TIME_LIMIT
@@ -655,7 +658,8 @@ def render_ahead(texts_by_page):
             time_left = max(0.0, min(TIME_LIMIT, deadline - _clock()))
             rendering = _render(str(text), time_left)
             if not rendering.problem:
-                renderings[text] = rendering
+                plain = _plain_text(rendering.html)  # for the search index and summaries
+                renderings[text] = dataclasses.replace(rendering, plain=plain)
     return renderings
 
 
@@ -738,7 +742,12 @@ def markdown_to_text(text):
     """
     if not text:
         return ""
-    return html.unescape(nh3.clean(_render(str(text)).html, tags=set())).strip()
+    rendering = _render(str(text))
+    return _plain_text(rendering.html) if rendering.plain is None else rendering.plain
+
+
+def _plain_text(html_text):
+    return html.unescape(nh3.clean(html_text, tags=set())).strip()
 
 
 def render_stored_markdown(texts, reserved_ids=(), time_limit=PAGE_TIME_LIMIT):

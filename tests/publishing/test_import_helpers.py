@@ -11,6 +11,7 @@ from wagtail.models import Page
 from kb.core import markdown as kb_markdown
 from kb.publishing import markdown_import
 from kb.publishing.markdown_import import Helpers, import_paths
+from kb.search.models import SearchDocument
 from tests.publishing.test_bulk_import import (
     case_study,
     guide,
@@ -60,6 +61,15 @@ def same(page):
     return {name: value for name, value in row(page).items() if name != "reference"}
 
 
+def searched(page):
+    """The page's document in the site's search index, but for its address and time."""
+    fields = row(SearchDocument.objects.get(page=page))
+    for name in ("url", "updated_at"):
+        fields.pop(name)
+    fields["body"] = fields["body"].replace(getattr(page, "reference", "") or "\0", "")
+    return fields
+
+
 def pages(prefix):
     found = Page.objects.filter(slug__startswith=f"{prefix}-").specific().order_by("title")
     return {page.slug.removeprefix(f"{prefix}-"): page for page in found}
@@ -95,6 +105,7 @@ def test_an_import_with_helpers_makes_the_pages_an_import_without_them_makes(tmp
         other = without[name]
         assert same(page) == same(other), name
         assert page.rendered_markdown == other.rendered_markdown
+        assert searched(page) == searched(other), name  # its words, from the plain text
         assert page.live and page.live_revision_id
     assert "<strong>bold</strong>" in str(with_helpers["guide-0"].rendered_markdown)
 
