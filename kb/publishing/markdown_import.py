@@ -364,6 +364,7 @@ class BulkImport:
         batch or None)."""
         outcomes, error = [], None
         with transaction.atomic():
+            self.context.batch_begins()
             existing = self.look_up(batch)
             for document in batch:
                 self.work.clear()

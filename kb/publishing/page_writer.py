@@ -154,6 +154,8 @@ class WriteContext:
         self._organisations = {}  # name as written -> Organisation, of files saved
         self._pending = {}  # the same, for the file being written
         self._touched = set()  # ids of organisations the file being written has saved
+        # (foreign key, id) of the rows pages' foreign keys were checked to point at, this batch.
+        self.rows_checked = set()
 
     def structure(self):
         if self._structure is None:
@@ -216,10 +218,15 @@ class WriteContext:
         self._pending[name] = organisation
         self._touched.add(organisation.pk)
 
+    def batch_begins(self):
+        self.rows_checked = set()  # another transaction: rows may have gone meanwhile
+
     def file_done(self, ok):
         if ok:
             self._organisations.update(self._pending)
-        elif self._touched:
+        else:
+            self.rows_checked = set()  # a row the file made went with its savepoint
+        if not ok and self._touched:
             # Their rows went back to what they were: read them again when next needed, and
             # put back what the pages of earlier files (indexed at the end of their batch)
             # hold of those that were there before.
@@ -417,8 +424,17 @@ class PageWriter:
         """Fill the page from the document and validate it; ImportFailure if it is not valid."""
         self.fill(page)
         page.import_hash = self.document.digest
+        # A foreign key already checked this batch (the region most pages share) points at a
+        # row that is still there: full_clean's query for it would only repeat the answer.
+        keys = [
+            (field, getattr(page, field.attname))
+            for field in page._meta.concrete_fields
+            if field.many_to_one and field.name not in TREE_FIELDS
+        ]
+        checked = self.context.rows_checked
+        known = [field.name for field, value in keys if (field, value) in checked]
         try:
-            page.full_clean(exclude=TREE_FIELDS)
+            page.full_clean(exclude=[*TREE_FIELDS, *known])
         except Exception as error:  # ValidationError: report the fields concerned
             messages = getattr(error, "message_dict", None) or {"": [str(error)]}
             text = "; ".join(
@@ -427,6 +443,7 @@ class PageWriter:
             )
             # Report at the line of the first field's front matter key (line 1 if it has none).
             self.fail(f"the page is not valid ({text})", next(iter(messages), None))
+        checked.update(key for key in keys if key[1] is not None)
 
     def fill(self, page):
 
