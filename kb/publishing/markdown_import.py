@@ -32,7 +32,9 @@ page is never committed without its search documents. Receivers of Wagtail's sig
 module does not defer still run for every page.
 
 Every file is parsed first (so a file with broken front matter is reported before any page is
-written), then the files are written in TYPE_ORDER.
+written), then the files are written in TYPE_ORDER. From Helpers.MIN_FILES files up, helper
+processes (`Helpers`) parse the files and render the next batch's Markdown while this one
+writes: the same pages, sooner.
 """
 
 import contextvars
