@@ -546,6 +546,17 @@ def test_followers_hear_of_imported_pages_once_and_never_of_a_failed_file(tmp_pa
     told = {(n.user.username, n.url) for n in Notification.objects.select_related("user")}
     assert told == {("fol", CaseStudyPage.objects.get(slug="bulk-a").url)}
     assert Follow.objects.count() == 2
-    # An idea keeps the state its next publish is compared with, followed or not.
+    # An idea keeps the state its next publish is compared with, followed or not...
     idea_page = Page.objects.get(slug="bulk-idea")
-    assert PublishedState.objects.filter(page_id=idea_page.pk).exists()
+    assert PublishedState.objects.get(page_id=idea_page.pk).values == {
+        "stage": "Tested on a small scale"
+    }
+
+    # ...and a later import that moves it on keeps the new one.
+    write(tmp_path, "i.md", md(idea + "waste_type: overprocessing\nstage: implemented\n", "Trays."))
+    (tmp_path / "b.md").unlink()
+    assert import_paths([tmp_path], publish=True, batch_size=10).ok
+    assert PublishedState.objects.get(page_id=idea_page.pk).values == {
+        "stage": "Implemented and in use"
+    }
+    assert PublishedState.objects.count() == 1
