@@ -156,11 +156,7 @@ def _remember_watched(pages):
     """What `page_published` keeps of pages with watched fields that nobody follows through
     anything (so it tells nobody): the fields' values, for the next publish to compare with.
     For them all in a query and two statements rather than three queries a page."""
-    now = {
-        page.pk: {name: _shown(page, name) for name in type(page).notify_on_change}
-        for page in pages
-        if page.live and not page.get_view_restrictions().exists()
-    }
+    now = {page.pk: _watched_values(page) for page in pages if _open_to_all(page)}
     if not now:
         return
     with transaction.atomic():
@@ -215,7 +211,7 @@ def _what_happened(page):
     """("published" | "updated" | "changed", words) for this publish, and remember the page's
     watched fields (`notify_on_change`) for the next one."""
     watched = tuple(getattr(type(page), "notify_on_change", ()))
-    now = {name: _shown(page, name) for name in watched}
+    now = _watched_values(page)
     changed = []
     if watched:  # a page type with nothing watched has no state to read or keep
         state = PublishedState.objects.filter(page_id=page.pk).first()
@@ -232,6 +228,11 @@ def _what_happened(page):
     if first is None or page.last_published_at is None or page.last_published_at <= first:
         return "published", page.summary if hasattr(page, "summary") else ""
     return "updated", page.summary if hasattr(page, "summary") else ""
+
+
+def _watched_values(page):
+    """{field name: value as shown} of the page's watched fields (`notify_on_change`)."""
+    return {name: _shown(page, name) for name in getattr(type(page), "notify_on_change", ())}
 
 
 def _shown(page, name):

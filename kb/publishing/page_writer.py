@@ -218,6 +218,21 @@ class WriteContext:
         self._pending[name] = organisation
         self._touched.add(organisation.pk)
 
+    def _forget_touched(self):
+        """After a file failed: the organisations it saved went back to what they were. Read
+        them again when next needed, and put back what the pages of earlier files (indexed at
+        the end of their batch) hold of those that were there before."""
+        if not self._touched:
+            return
+        for organisation in {o.pk: o for o in self._organisations.values()}.values():
+            if organisation.pk in self._touched:
+                organisation.refresh_from_db()
+        self._organisations = {
+            name: organisation
+            for name, organisation in self._organisations.items()
+            if organisation.pk not in self._touched
+        }
+
     def batch_begins(self):
         self.rows_checked = set()  # another transaction: rows may have gone meanwhile
 
@@ -226,18 +241,7 @@ class WriteContext:
             self._organisations.update(self._pending)
         else:
             self.rows_checked = set()  # a row the file made went with its savepoint
-        if not ok and self._touched:
-            # Their rows went back to what they were: read them again when next needed, and
-            # put back what the pages of earlier files (indexed at the end of their batch)
-            # hold of those that were there before.
-            for organisation in {o.pk: o for o in self._organisations.values()}.values():
-                if organisation.pk in self._touched:
-                    organisation.refresh_from_db()
-            self._organisations = {
-                name: organisation
-                for name, organisation in self._organisations.items()
-                if organisation.pk not in self._touched
-            }
+            self._forget_touched()
         self._pending, self._touched = {}, set()
 
 
