@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import CharField, Value
 
 from .breaker import elasticsearch_breaker
 from .facets import facet_names, facets
@@ -61,11 +62,20 @@ class SearchParams:
 
 
 def known_values():
-    """facet -> {slug: name} for every facet, from its vocabulary."""
-    return {
-        facet.name: dict(facet.vocabulary_model().objects.values_list("slug", "name"))
+    """facet -> {slug: name} for every facet, from its vocabulary: one statement for them all
+    (every search reads them, and on a database server each statement is a round trip)."""
+    values = {facet.name: {} for facet in facets()}
+    queries = [
+        facet.vocabulary_model()
+        .objects.order_by()
+        .annotate(facet=Value(facet.name, output_field=CharField()))
+        .values_list("slug", "name", "facet")
         for facet in facets()
-    }
+    ]
+    if queries:
+        for slug, name, facet in queries[0].union(*queries[1:], all=True):
+            values[facet][slug] = name
+    return values
 
 
 def read_params(query_dict, vocabulary=None):
