@@ -229,3 +229,143 @@ def test_postgresql_ranks_in_one_statement_the_page_the_two_steps_ranked(distrac
     assert matches == backend.matches(parsed, index)
     results, _ = index.narrow(matches, params.filters)
     assert page == backend.ranked(parsed, params.filters, results, start, start + 2)
+
+
+# -- the phrases a search sends PostgreSQL -----------------------------------------------------
+
+
+def test_a_clause_keeps_only_the_phrases_that_decide_its_matches():
+    """Phrases that stem alike are sent once, and one containing another is not sent at all:
+    every document it matches, the shorter phrase matches too. (No database needed.)"""
+    from kb.search.backends.database import _alternatives
+
+    assert _alternatives(
+        ["'a' <-> 'e'", "'ed'", "'emerg' <-> 'depart'", "'emerg' <-> 'depart'"]
+    ) == ["'a' <-> 'e'", "'ed'", "'emerg' <-> 'depart'"]
+    assert _alternatives(["'wait'", "'wait' <-> 'wast'", "'wait' <-> 'time'"]) == ["'wait'"]
+    assert _alternatives(["'ambul' <-> 'handov'", "'handov'"]) == ["'handov'"]
+    # Contained means adjacent and in order: neither of these implies the other.
+    assert _alternatives(["'same' <-> 'day' <-> 'care'", "'same' <-> 'care'"]) == [
+        "'same' <-> 'day' <-> 'care'",
+        "'same' <-> 'care'",
+    ]
+    assert _alternatives(["'day' <-> 'case'", "'case' <-> 'day'"]) == [
+        "'day' <-> 'case'",
+        "'case' <-> 'day'",
+    ]
+    # A lexeme with a quote in it, and anything that is not a plain chain, is kept as it is.
+    assert _alternatives(["'o''neil' <-> 'ward'", "'o''neil'"]) == ["'o''neil'"]
+    assert _alternatives(["'a' <2> 'b'", "'a'", ""]) == ["'a' <2> 'b'", "'a'"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["A&E handover", "waiting", "did not attend", "SDEC", "emergency departments", "the"],
+)
+def test_postgresql_finds_with_the_reduced_phrases_what_every_phrase_finds(distractors, query):
+    """The reduction changes no match, so every count stays exact: compared with the query
+    built from every phrase of every clause, as it was before."""
+    postgresql_only()
+    from kb.search.backends.database import PG_CONFIG, DatabaseBackend
+    from kb.search.bitsets import bitset
+    from kb.search.query import parse_query
+    from kb.search.service import synonym_index
+
+    parsed = parse_query(query, synonym_index())
+    backend = DatabaseBackend()
+    clauses, params = [], []
+    for clause in parsed.clauses:
+        phrases = clause.phrases()
+        clauses.append(" || ".join([f"phraseto_tsquery('{PG_CONFIG}', %s)"] * len(phrases)))
+        params.extend(phrases)
+    every_phrase = " && ".join(f"({clause})" for clause in clauses)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM kbsearch_searchdocument WHERE search_vector @@ ({every_phrase})",  # noqa: S608
+            params,
+        )
+        expected = bitset(row[0] for row in cursor.fetchall())
+    assert backend.matches(parsed, backend.facet_index()) == expected
+    assert run(f"q={query.replace('&', '%26')}").count == expected.bit_count()
+
+
+# -- the order of results on PostgreSQL ----------------------------------------------------------
+
+
+def test_postgresql_ranks_title_and_summary_matches_before_the_body_only_ones(make_case_study):
+    """Deliberately not SQLite's bm25 order (docs/search-postgresql.md): a page that names the
+    words in its title or summary comes before one that only mentions them in its text, even
+    many times."""
+    postgresql_only()
+    body_only = make_case_study(
+        "Stroke unit rota",
+        summary="A new rota for the stroke unit.",
+        problem="Tenecteplase was given late. " * 12,
+    )
+    in_summary = make_case_study("Stroke pathway", summary="Tenecteplase at the front door.")
+    in_title = make_case_study("Tenecteplase within the hour", summary="Door to needle times.")
+    found = run("q=tenecteplase")
+    assert [hit.slug for hit in found.hits] == [in_title.slug, in_summary.slug, body_only.slug]
+    assert found.count == 3
+
+
+def test_postgresql_pages_through_both_tiers_as_the_reference_ranks_them(make_case_study):
+    """Pages that reach past the title-and-summary matches, and ties among them at a page's
+    edge, come out as ranking every result would order them."""
+    postgresql_only()
+    from kb.search.backends.database import DatabaseBackend
+    from kb.search.query import parse_query
+
+    for number in range(5):  # the same title score: ties at every page edge
+        make_case_study(
+            f"Alteplase audit {number}",
+            summary="Audit of stroke care.",
+            problem="Alteplase doses. " * number,
+            methods=["lean"] if number % 2 else ["six-sigma"],
+        )
+    for number in range(6):  # body only, more or fewer mentions
+        make_case_study(
+            f"Stroke review {number}",
+            summary="Review of stroke care.",
+            problem="Alteplase was given. " * (number + 1),
+            methods=["lean"] if number % 3 else ["six-sigma"],
+        )
+    parsed = parse_query("alteplase")
+    backend = DatabaseBackend()
+    index = backend.facet_index()
+    for filters in ({}, {"method": ["lean"]}):
+        matches = backend.matches(parsed, index)
+        results, _ = index.narrow(matches, filters)
+        pages = []
+        for start in range(0, 12, 3):
+            found, page = backend._ranked_matches(parsed, index, filters, start, start + 3)
+            assert found == matches
+            assert page == backend.ranked(parsed, filters, results, start, start + 3)
+            pages.extend(page)
+        assert len(pages) == len(set(pages)) == results.bit_count()
+    titles = [hit.title for hit in run("q=alteplase").hits]
+    assert titles[:5] == [f"Alteplase audit {n}" for n in (4, 3, 2, 1, 0)]
+    assert titles[5:] == [f"Stroke review {n}" for n in (5, 4, 3, 2, 1)]  # a page is ten
+
+
+def test_postgresql_keeps_the_title_and_summary_vector_with_every_write(make_case_study):
+    """Publishing writes it, and so does a rebuild's bulk write."""
+    postgresql_only()
+    from kb.search.backends.database import PG_HEAD, DatabaseBackend
+    from kb.search.models import SearchDocument
+
+    page = make_case_study("Frailty unit", summary="Same day frailty assessment.")
+    document = page.search_document
+    check = f"SELECT head_vector = {PG_HEAD} FROM kbsearch_searchdocument WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(check, [document.id])
+        assert cursor.fetchone() == (True,)
+        backend = DatabaseBackend()
+        backend.clear()
+        fields = {
+            name: getattr(document, name)
+            for name in ("slug", "title", "summary", "body", "url", "kind", "facets")
+        }
+        backend.bulk_index([(page.id, fields)])
+        cursor.execute(check, [SearchDocument.objects.get(page_id=page.id).id])
+        assert cursor.fetchone() == (True,)

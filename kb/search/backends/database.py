@@ -16,6 +16,7 @@ docs/search-postgresql.md for the measurements behind each choice made there.
 """
 
 import json
+import re
 import uuid
 
 from django.db import connection, transaction
@@ -32,6 +33,9 @@ from ..results import MARK_END, MARK_START, Hit, SearchResult, marked_to_html
 RANK = "bm25(10.0, 4.0, 1.0, 0.0)"
 BM25 = RANK.replace("bm25(", "bm25(kbsearch_fts, ")
 SNIPPET_TOKENS = 24
+# What a hit shows of its document (`hits`); the body, organisation and measures only match.
+HIT_FIELDS = ("page", "slug", "title", "url", "kind", "summary", "facets", "publication_date",
+              "signal")  # fmt: skip
 DOC = "kbsearch_searchdocument"
 _FACET_INDEXES = {}  # database alias -> FacetIndex
 # A process this many changes behind rebuilds rather than catching up; the log keeps more
@@ -84,18 +88,92 @@ PG_VECTOR = (
     f"setweight(to_tsvector('{PG_CONFIG}', concat_ws(' ', nullif(body, ''), "
     "nullif(organisation, ''), nullif(measures, ''))), 'C')"
 )
+# The title and summary alone (migration 0010), weighted as in PG_VECTOR: a few hundred bytes
+# where the whole vector is several KB, so ranking can read it for every match (see
+# `_ranked_matches`) and read the whole vector only for the few that can reach the page.
+PG_HEAD = (
+    f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || "
+    f"setweight(to_tsvector('{PG_CONFIG}', summary), 'B')"
+)
+PG_VECTORS = f"search_vector = {PG_VECTOR}, head_vector = {PG_HEAD}"
+
+
+# Each phrase's tsquery under PG_CONFIG, as PostgreSQL's phraseto_tsquery gives it: a pure
+# function of the phrase, kept so that a search asks the server only for phrases it has not
+# stemmed before (synonym groups bring the same few hundred again and again).
+_STEMMED = {}
+_STEMMED_KEEP = 20_000
+_LEXEME = r"'(?:[^']|'')+'"
+_CHAIN = re.compile(rf"{_LEXEME}(?: <-> {_LEXEME})*")
+
+
+def _stemmed(phrases):
+    """The tsquery text of each phrase ('a' <-> 'e' for "A&E"), in order."""
+    missing = [phrase for phrase in dict.fromkeys(phrases) if phrase not in _STEMMED]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT p, phraseto_tsquery('{PG_CONFIG}', p)::text "  # noqa: S608
+                "FROM unnest(%s::text[]) p",
+                [missing],
+            )
+            rows = cursor.fetchall()
+        if len(_STEMMED) + len(rows) > _STEMMED_KEEP:
+            _STEMMED.clear()
+        _STEMMED.update(rows)
+    return [_STEMMED[phrase] for phrase in phrases]
+
+
+def _lexemes(stemmed):
+    """A phrase's lexemes in order, or None unless it is a plain chain ('a' <-> 'b' <-> ...)."""
+    if not _CHAIN.fullmatch(stemmed):
+        return None
+    return tuple(re.findall(_LEXEME, stemmed))
+
+
+def _implies(longer, shorter):
+    """Whether every document matching the phrase `longer` matches `shorter`: true when
+    shorter's lexemes appear, in order and adjacent, inside longer's."""
+    size = len(shorter)
+    return size < len(longer) and any(
+        longer[start : start + size] == shorter for start in range(len(longer) - size + 1)
+    )
+
+
+def _alternatives(stemmed):
+    """One clause's phrases with the same match as all of them: a phrase that stems like an
+    earlier one ("emergency department", "emergency departments") is dropped, and so is one
+    that contains another ("ambulance handover" beside "handover", "waiting times" beside
+    "waiting"), since every document it matches, the shorter one matches too."""
+    unique = [text for text in dict.fromkeys(stemmed) if text]
+    chains = {text: _lexemes(text) for text in unique}
+    return [
+        text
+        for text in unique
+        if chains[text] is None
+        or not any(
+            chains[other] is not None and _implies(chains[text], chains[other]) for other in unique
+        )
+    ]
 
 
 def _tsquery(parsed):
-    """A PostgreSQL tsquery: clauses ANDed, each an OR of phrases, all parameterised."""
-    sql_clauses, params = [], []
-    for clause in parsed.clauses:
-        phrases = clause.phrases()
-        sql_clauses.append(
-            "(" + " || ".join([f"phraseto_tsquery('{PG_CONFIG}', %s)"] * len(phrases)) + ")"
-        )
-        params.extend(phrases)
-    return (" || " if parsed.match_any else " && ").join(sql_clauses), params
+    """A PostgreSQL tsquery as SQL and its parameter: clauses ANDed (ORed with match_any),
+    each an OR of its phrases, stemmed by the server and reduced by `_alternatives`.
+
+    The reduction keeps the matches (and so every count) exact and makes each search cheaper:
+    ranking and phrase checks cost per phrase, and synonym groups give many that stem alike.
+    It also changes ranking slightly: a document no longer scores again for a longer phrase
+    that contains a shorter one it already matched (docs/search-postgresql.md).
+    """
+    phrases = [clause.phrases() for clause in parsed.clauses]
+    stemmed = iter(_stemmed([phrase for group in phrases for phrase in group]))
+    clauses = []
+    for group in phrases:
+        alternatives = _alternatives([next(stemmed) for _ in group])
+        if alternatives:
+            clauses.append("( " + " | ".join(f"( {text} )" for text in alternatives) + " )")
+    return "%s::tsquery", [(" | " if parsed.match_any else " & ").join(clauses)]
 
 
 def _pg_match(tsquery):
@@ -279,51 +357,59 @@ class DatabaseBackend:
     def _ranked_matches(self, parsed, index, filters, start, stop):
         """PostgreSQL: (the set of matches, one page of the filtered matches by relevance).
 
+        The order (docs/search-postgresql.md): first the documents whose title and summary
+        alone match the query, by ts_rank_cd over those two fields (`head_vector`, divided by
+        1 + the log of their length, so that a short title naming the words comes first and
+        scores rarely tie), then the rest; within each, by ts_rank_cd over the whole vector,
+        then newest, then id.
+
         One statement returns every match's id (for the exact count and the facet counts)
-        followed by the page, so that each match is ranked at most once: ts_rank_cd reads the
-        row's whole vector, the cost that matters. Without filters it is one pass over the
-        matching rows, ranking them all. With filters, the ids come from a scan that reads no
-        vector (unless a phrase must be checked) and only the matches the filters allow are
-        ranked: they go in as a bit string of the documents allowed, read with get_bit (bit n
-        of byte n // 8, lowest first: the layout of kb/search/bitsets.py), so the page is the
-        one `ranked` would pick from the filtered results. Order: rank, newest, then id.
+        followed by the page. Reading a row's whole vector (several KB, decompressed) is what
+        ranking costs, so it is read only where it can change the page: the small title and
+        summary vector orders every match, and the whole vector breaks the ties among those
+        that can reach the page (the first `stop` by that order, with all that tie with the
+        last), or orders the rest when fewer than `stop` match in title and summary. Filters
+        go in as a bit string of the documents they allow, read with get_bit (bit n of byte
+        n // 8, lowest first: the layout of kb/search/bitsets.py), so the page is the one
+        `ranked` would pick from the filtered results.
         """
         tsquery, params = _tsquery(parsed)
+        allows, allow_params = "true", []
         allowed = None
         for facet, slugs in filters.items():
             if slugs:
                 mask = index.selection(facet, slugs)
                 allowed = mask if allowed is None else allowed & mask
-        match = "d.search_vector @@ (SELECT query FROM q)"
-        rank = "ts_rank_cd(d.search_vector, (SELECT query FROM q))"
-        order = "ORDER BY rank DESC, publication_date DESC, id LIMIT %s OFFSET %s"
-        if allowed is None:
-            sql = (
-                f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query), "  # noqa: S608
-                f"m AS MATERIALIZED (SELECT d.id, d.publication_date, {rank} AS rank "
-                f"FROM {DOC} d WHERE {match}) "
-                f"SELECT id, false FROM m UNION ALL (SELECT id, true FROM m {order})"
-            )
-            sql_params = [*params, stop - start, start]
-        else:
+        if allowed is not None:
             data = allowed.to_bytes((allowed.bit_length() >> 3) + 1, "little")
             # CASE, not AND: SQL does not promise to test the bound first.
-            allows = "CASE WHEN d.id < %s THEN get_bit(%s::bytea, d.id) = 1 END"
-            sql = (
-                f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query) "  # noqa: S608
-                f"SELECT d.id, false FROM {DOC} d WHERE {match} UNION ALL "
-                f"(SELECT id, true FROM (SELECT d.id, d.publication_date, {rank} AS rank "
-                f"FROM {DOC} d WHERE {match} AND {allows}) allowed {order})"
-            )
-            sql_params = [*params, len(data) * 8, data, stop - start, start]
+            allows = "CASE WHEN id < %s THEN get_bit(%s::bytea, id) = 1 END"
+            allow_params = [len(data) * 8, data]
+        query = "(SELECT query FROM q)"
+        sql = (
+            f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query), "  # noqa: S608
+            "m AS MATERIALIZED (SELECT d.id, d.publication_date, "
+            f"CASE WHEN d.head_vector @@ {query} THEN ts_rank_cd(d.head_vector, {query}, 1) END "
+            f"AS head FROM {DOC} d WHERE d.search_vector @@ {query}), "
+            f"allowed AS MATERIALIZED (SELECT * FROM m WHERE {allows}), "
+            "reach AS ((SELECT * FROM allowed WHERE head IS NOT NULL "
+            f"ORDER BY head DESC FETCH FIRST {int(stop)} ROWS WITH TIES) "
+            "UNION ALL SELECT * FROM allowed WHERE head IS NULL "
+            f"AND (SELECT count(*) FROM allowed WHERE head IS NOT NULL) < {int(stop)}) "
+            "SELECT id, false FROM m UNION ALL "
+            f"(SELECT r.id, true FROM reach r JOIN {DOC} d ON d.id = r.id "
+            f"ORDER BY r.head DESC NULLS LAST, ts_rank_cd(d.search_vector, {query}) DESC, "
+            "r.publication_date DESC, r.id LIMIT %s OFFSET %s)"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, sql_params)
+            cursor.execute(sql, [*params, *allow_params, stop - start, start])
             rows = cursor.fetchall()
         return bitset(row[0] for row in rows if not row[1]), [row[0] for row in rows if row[1]]
 
     def ranked(self, parsed, filters, results, start, stop):
         """One page of the results in relevance order. (PostgreSQL searches rank with
-        `_ranked_matches`; this is the reference its tests compare it with.)"""
+        `_ranked_matches`; this is the reference its tests compare it with: the same order,
+        computed for every result.)"""
         with connection.cursor() as cursor:
             if self.vendor == "sqlite":
                 match = " AND ".join([f"({fts5_match(parsed)})", *fts5_facet_filter(filters)])
@@ -339,7 +425,9 @@ class DatabaseBackend:
                 ids = members(results, range(results.bit_length()))
                 cursor.execute(
                     f"SELECT d.id FROM {DOC} d, (SELECT {tsquery} AS query) q "  # noqa: S608
-                    "WHERE d.id = ANY(%s) ORDER BY ts_rank_cd(d.search_vector, q.query) DESC, "
+                    "WHERE d.id = ANY(%s) ORDER BY CASE WHEN d.head_vector @@ q.query "
+                    "THEN ts_rank_cd(d.head_vector, q.query, 1) END DESC NULLS LAST, "
+                    "ts_rank_cd(d.search_vector, q.query) DESC, "
                     "d.publication_date DESC, d.id LIMIT %s OFFSET %s",
                     [*params, ids, stop - start, start],
                 )
@@ -350,7 +438,7 @@ class DatabaseBackend:
             return []
         from ..models import SearchDocument
 
-        documents = SearchDocument.objects.in_bulk(ids)
+        documents = SearchDocument.objects.only(*HIT_FIELDS).in_bulk(ids)  # not the long body
         snippets = self.snippets(ids, parsed) if not parsed.is_empty else {}
         hits = []
         for doc_id in ids:
@@ -390,11 +478,15 @@ class DatabaseBackend:
             else:
                 tsquery, params = _tsquery(parsed)
                 options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15"
+                # The body (the long text) is read only when the summary has no word marked;
+                # OFFSET 0 keeps the subquery whole, so the summary's headline is made once.
                 cursor.execute(
-                    f"SELECT d.id, ts_headline('{PG_CONFIG}', d.summary, q.query, %s), "  # noqa: S608
-                    f"ts_headline('{PG_CONFIG}', d.body, q.query, %s) "
-                    f"FROM {DOC} d, (SELECT {tsquery} AS query) q WHERE d.id IN ({placeholders})",
-                    [options, options, *params, *ids],
+                    "SELECT id, summary, CASE WHEN strpos(summary, %s) = 0 THEN "  # noqa: S608
+                    f"ts_headline('{PG_CONFIG}', body, query, %s) END FROM ("
+                    f"SELECT d.id, d.body, q.query, ts_headline('{PG_CONFIG}', d.summary, "
+                    f"q.query, %s) AS summary FROM {DOC} d, (SELECT {tsquery} AS query) q "
+                    f"WHERE d.id IN ({placeholders}) OFFSET 0) headlines",
+                    [MARK_START, options, options, *params, *ids],
                 )
             rows = cursor.fetchall()
         snippets = {}
@@ -429,7 +521,7 @@ class DatabaseBackend:
             elif self.vendor == "postgresql":
                 # From the row just saved: the same text, without sending it again.
                 cursor.execute(
-                    f"UPDATE {DOC} SET search_vector = {PG_VECTOR} WHERE id = %s",  # noqa: S608
+                    f"UPDATE {DOC} SET {PG_VECTORS} WHERE id = %s",  # noqa: S608
                     [document.id],
                 )
 
@@ -495,7 +587,7 @@ class DatabaseBackend:
                     )
                 elif self.vendor == "postgresql":
                     cursor.execute(
-                        f"UPDATE {DOC} SET search_vector = {PG_VECTOR} "  # noqa: S608
+                        f"UPDATE {DOC} SET {PG_VECTORS} "  # noqa: S608
                         "WHERE id = ANY(%s)",
                         [[d.id for d in created]],
                     )
