@@ -123,6 +123,23 @@ def build_corpus(size, seed=7):
     return imported, optimised
 
 
+def postgres_settings():
+    """What decides PostgreSQL's figures beside the code: its memory and the index's size."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('server_version'), current_setting('shared_buffers'), "
+            "pg_size_pretty(pg_relation_size('kbsearch_searchdocument')), "
+            "pg_size_pretty(pg_total_relation_size('kbsearch_searchdocument'))"
+        )
+        version, buffers, heap, total = cursor.fetchone()
+    return (
+        f"PostgreSQL {version}, shared_buffers {buffers}; the search table: {heap} "
+        f"({total} with its TOAST table and indexes)"
+    )
+
+
 def percentile(values, share):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
@@ -154,6 +171,12 @@ def run_queries(repeat):
     from kb.search.views import api_search
 
     factory = RequestFactory()
+    # One untimed pass first, on both databases: the figures are a running server's, whose
+    # caches hold what searches read, not the first search after a restart.
+    for queries in QUERIES.values():
+        for filters in FILTER_SETS.values():
+            for query in queries:
+                api_search(factory.get("/api/search/", {"q": query, **filters}))
     results = {}
     for kind, queries in QUERIES.items():
         for filter_name, filters in FILTER_SETS.items():
@@ -386,6 +409,8 @@ def run_one(args):
         print(f"optimise + ANALYZE {optimised:5.1f} s")
     else:
         print("(corpus already built: reusing it)")
+    if connection.vendor == "postgresql":
+        print(postgres_settings())
     shares = match_shares()
     for kind, (low, high) in shares.items():
         print(f"{kind:8} queries match {low:6.1%} to {high:6.1%} of documents")
