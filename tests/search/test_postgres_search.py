@@ -369,3 +369,21 @@ def test_postgresql_keeps_the_title_and_summary_vector_with_every_write(make_cas
         backend.bulk_index([(page.id, fields)])
         cursor.execute(check, [SearchDocument.objects.get(page_id=page.id).id])
         assert cursor.fetchone() == (True,)
+
+
+def test_postgresql_search_statements_get_memory_for_an_exact_bitmap():
+    """A word in most documents marks most of the table's pages: with the default 4 MB the
+    bitmap goes lossy and every row of those pages is checked again. Searches ask for more,
+    and never lower what the server already gives."""
+    postgresql_only()
+    from kb.search.backends.database import _search_statement
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '4MB'")
+        with _search_statement(cursor):
+            cursor.execute("SELECT pg_size_bytes(current_setting('work_mem'))")
+            assert cursor.fetchone() == (32 * 1024 * 1024,)
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        with _search_statement(cursor):
+            cursor.execute("SELECT pg_size_bytes(current_setting('work_mem'))")
+            assert cursor.fetchone() == (256 * 1024 * 1024,)
