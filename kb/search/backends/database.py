@@ -414,10 +414,13 @@ class DatabaseBackend:
         query = "(SELECT query FROM q)"
         sql = (
             f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query), "  # noqa: S608
-            "m AS MATERIALIZED (SELECT d.id, d.publication_date, "
-            f"CASE WHEN d.head_vector @@ {query} THEN ts_rank_cd(d.head_vector, {query}, 1) END "
+            # The filters' test twice (in `allowed`, and in `head`), so that the title and
+            # summary are scored only for the matches the filters allow.
+            f"m AS MATERIALIZED (SELECT d.id, d.publication_date, {allows} AS permitted, "
+            f"CASE WHEN {allows} AND d.head_vector @@ {query} "
+            f"THEN ts_rank_cd(d.head_vector, {query}, 1) END "
             f"AS head FROM {DOC} d WHERE d.search_vector @@ {query}), "
-            f"allowed AS MATERIALIZED (SELECT * FROM m WHERE {allows}), "
+            "allowed AS MATERIALIZED (SELECT id, publication_date, head FROM m WHERE permitted), "
             "reach AS ((SELECT * FROM allowed WHERE head IS NOT NULL "
             f"ORDER BY head DESC FETCH FIRST {int(stop)} ROWS WITH TIES) "
             "UNION ALL SELECT * FROM allowed WHERE head IS NULL "
@@ -429,7 +432,7 @@ class DatabaseBackend:
             "r.publication_date DESC, r.id LIMIT %s OFFSET %s)"
         )
         with connection.cursor() as cursor, _search_statement(cursor):
-            cursor.execute(sql, [*params, *allow_params, stop - start, start])
+            cursor.execute(sql, [*params, *allow_params, *allow_params, stop - start, start])
             matches, page = cursor.fetchone()
         return bitset(matches), page
 
