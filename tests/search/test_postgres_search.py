@@ -6,6 +6,8 @@ PostgreSQL does it (its text search configuration, the GIN plan, the one-stateme
 skip on SQLite.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -286,7 +288,7 @@ def test_postgresql_finds_with_the_reduced_phrases_what_every_phrase_finds(distr
         )
         expected = bitset(row[0] for row in cursor.fetchall())
     assert backend.matches(parsed, backend.facet_index()) == expected
-    assert run(f"q={query.replace('&', '%26')}").count == expected.bit_count()
+    assert run(urlencode({"q": query})).count == expected.bit_count()
 
 
 # -- the order of results on PostgreSQL ----------------------------------------------------------
@@ -387,3 +389,39 @@ def test_postgresql_search_statements_get_memory_for_an_exact_bitmap():
         with _search_statement(cursor):
             cursor.execute("SELECT pg_size_bytes(current_setting('work_mem'))")
             assert cursor.fetchone() == (256 * 1024 * 1024,)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "o'neil ward", "back\\slash \\' quote", "a:* & b | !c <-> d", "'); DROP TABLE x; --",
+        "<script>alert(1)</script>", "naïve café ÆON", "مرحبا بالعالم", "😀 emoji ward",
+        "x" * 3000, '"did not attend" " unbalanced', "a&e a & e", "12/34 1,000 3.5%",
+    ],
+)  # fmt: skip
+def test_postgresql_builds_a_valid_query_from_any_text(distractors, query):
+    """The query is put together from the server's own stemmed phrases and parsed back by
+    it: whatever was typed, it parses, and it matches as the phrases sent one by one do."""
+    postgresql_only()
+    from kb.search.backends.database import PG_CONFIG, _tsquery
+    from kb.search.query import parse_query
+    from kb.search.service import synonym_index
+
+    parsed = parse_query(query, synonym_index())
+    sql, params = _tsquery(parsed)
+    clauses, every_params = [], []
+    for clause in parsed.clauses:
+        phrases = clause.phrases()
+        clauses.append(" || ".join([f"phraseto_tsquery('{PG_CONFIG}', %s)"] * len(phrases)))
+        every_params.extend(phrases)
+    every_phrase = " && ".join(f"({clause})" for clause in clauses) or "''::tsquery"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT array_agg(id ORDER BY id) FILTER (WHERE search_vector @@ {sql}), "  # noqa: S608
+            f"array_agg(id ORDER BY id) FILTER (WHERE search_vector @@ ({every_phrase})) "
+            "FROM kbsearch_searchdocument",
+            [*params, *every_params],
+        )
+        reduced, every = cursor.fetchone()
+    assert reduced == every
+    assert run(urlencode({"q": query})).count == len(every or [])

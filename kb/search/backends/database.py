@@ -110,7 +110,8 @@ _CHAIN = re.compile(rf"{_LEXEME}(?: <-> {_LEXEME})*")
 
 def _stemmed(phrases):
     """The tsquery text of each phrase ('a' <-> 'e' for "A&E"), in order."""
-    missing = [phrase for phrase in dict.fromkeys(phrases) if phrase not in _STEMMED]
+    known = {phrase: _STEMMED.get(phrase) for phrase in phrases}
+    missing = [phrase for phrase, stemmed in known.items() if stemmed is None]
     if missing:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -119,10 +120,11 @@ def _stemmed(phrases):
                 [missing],
             )
             rows = cursor.fetchall()
+        known.update(rows)
         if len(_STEMMED) + len(rows) > _STEMMED_KEEP:
-            _STEMMED.clear()
+            _STEMMED.clear()  # (another thread's search still has its own `known`)
         _STEMMED.update(rows)
-    return [_STEMMED[phrase] for phrase in phrases]
+    return [known[phrase] for phrase in phrases]
 
 
 def _lexemes(stemmed):
