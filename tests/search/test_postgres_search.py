@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 SHARED_CONTENT = ("corpus",)
 
 
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("checks PostgreSQL's full-text search; SQLite uses FTS5")
-
-
 def run(query_string):
     result, _ = search_documents(read_params(QueryDict(query_string)))
     return result
@@ -52,6 +47,13 @@ def distractors(corpus, make_case_study):
         ),
     }  # fmt: skip
     return {**corpus, **pages}
+
+
+# Skipped before any fixture is built: the tests of how PostgreSQL does it.
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="checks PostgreSQL's full-text search; SQLite uses FTS5",
+)
 
 
 def slugs_of(pages, *keys):
@@ -143,8 +145,8 @@ def test_paging_by_relevance_with_filters_is_exact(distractors, make_case_study)
 # -- how PostgreSQL does it -------------------------------------------------------------------
 
 
+@on_postgresql
 def test_postgresql_keeps_stop_words_in_phrases():
-    postgresql_only()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT phraseto_tsquery('kb_english', 'a&e')::text, "
@@ -158,8 +160,8 @@ def test_postgresql_keeps_stop_words_in_phrases():
         )
 
 
+@on_postgresql
 def test_postgresql_stores_the_vector_with_stop_words_in_the_row(distractors):
-    postgresql_only()
     document = distractors["dna"].search_document
     with connection.cursor() as cursor:
         cursor.execute(
@@ -179,9 +181,9 @@ def test_postgresql_stores_the_vector_with_stop_words_in_the_row(distractors):
         assert "fastupdate=off" in cursor.fetchone()[0]
 
 
+@on_postgresql
 def test_postgresql_matches_through_the_gin_index_even_for_a_word_everywhere():
     """Given the words, the planner scans every row for a common word; it must not."""
-    postgresql_only()
     from kb.search.backends.database import _pg_match, _tsquery
     from kb.search.query import parse_query
 
@@ -210,6 +212,7 @@ def test_postgresql_matches_through_the_gin_index_even_for_a_word_everywhere():
         assert "Seq Scan" not in plan
 
 
+@on_postgresql
 @pytest.mark.parametrize(
     "query_string",
     ["q=patients", "q=patients&method=lean", "q=A%26E&pathway=urgent-and-emergency-care",
@@ -217,7 +220,6 @@ def test_postgresql_matches_through_the_gin_index_even_for_a_word_everywhere():
 )  # fmt: skip
 def test_postgresql_ranks_in_one_statement_the_page_the_two_steps_ranked(distractors, query_string):
     """The one-statement ranking picks the page that ranking the filtered results would."""
-    postgresql_only()
     from kb.search.backends.database import DatabaseBackend
     from kb.search.query import parse_query
     from kb.search.service import synonym_index
@@ -260,14 +262,14 @@ def test_a_clause_keeps_only_the_phrases_that_decide_its_matches():
     assert _alternatives(["'a' <2> 'b'", "'a'", ""]) == ["'a' <2> 'b'", "'a'"]
 
 
+@on_postgresql
 @pytest.mark.parametrize(
     "query",
     ["A&E handover", "waiting", "did not attend", "SDEC", "emergency departments", "the"],
 )
-def test_postgresql_finds_with_the_reduced_phrases_what_every_phrase_finds(distractors, query):
+def test_postgresql_finds_with_the_reduced_phrases_what_every_phrase_finds(corpus, query):
     """The reduction changes no match, so every count stays exact: compared with the query
     built from every phrase of every clause, as it was before."""
-    postgresql_only()
     from kb.search.backends.database import PG_CONFIG, DatabaseBackend
     from kb.search.bitsets import bitset
     from kb.search.query import parse_query
@@ -294,11 +296,11 @@ def test_postgresql_finds_with_the_reduced_phrases_what_every_phrase_finds(distr
 # -- the order of results on PostgreSQL ----------------------------------------------------------
 
 
+@on_postgresql
 def test_postgresql_ranks_title_and_summary_matches_before_the_body_only_ones(make_case_study):
     """Deliberately not SQLite's bm25 order (docs/search-postgresql.md): a page that names the
     words in its title or summary comes before one that only mentions them in its text, even
     many times."""
-    postgresql_only()
     body_only = make_case_study(
         "Stroke unit rota",
         summary="A new rota for the stroke unit.",
@@ -311,10 +313,10 @@ def test_postgresql_ranks_title_and_summary_matches_before_the_body_only_ones(ma
     assert found.count == 3
 
 
+@on_postgresql
 def test_postgresql_pages_through_both_tiers_as_the_reference_ranks_them(make_case_study):
     """Pages that reach past the title-and-summary matches, and ties among them at a page's
     edge, come out as ranking every result would order them."""
-    postgresql_only()
     from kb.search.backends.database import DatabaseBackend
     from kb.search.query import parse_query
 
@@ -350,9 +352,9 @@ def test_postgresql_pages_through_both_tiers_as_the_reference_ranks_them(make_ca
     assert titles[5:] == [f"Stroke review {n}" for n in (5, 4, 3, 2, 1)]  # a page is ten
 
 
+@on_postgresql
 def test_postgresql_keeps_the_title_and_summary_vector_with_every_write(make_case_study):
     """Publishing writes it, and so does a rebuild's bulk write."""
-    postgresql_only()
     from kb.search.backends.database import PG_HEAD, DatabaseBackend
     from kb.search.models import SearchDocument
 
@@ -373,11 +375,11 @@ def test_postgresql_keeps_the_title_and_summary_vector_with_every_write(make_cas
         assert cursor.fetchone() == (True,)
 
 
+@on_postgresql
 def test_postgresql_search_statements_get_memory_for_an_exact_bitmap():
     """A word in most documents marks most of the table's pages: with the default 4 MB the
     bitmap goes lossy and every row of those pages is checked again. Searches ask for more,
     and never lower what the server already gives."""
-    postgresql_only()
     from kb.search.backends.database import _search_statement
 
     with connection.cursor() as cursor:
@@ -391,6 +393,7 @@ def test_postgresql_search_statements_get_memory_for_an_exact_bitmap():
             assert cursor.fetchone() == (256 * 1024 * 1024,)
 
 
+@on_postgresql
 @pytest.mark.parametrize(
     "query",
     [
@@ -399,10 +402,9 @@ def test_postgresql_search_statements_get_memory_for_an_exact_bitmap():
         "x" * 3000, '"did not attend" " unbalanced', "a&e a & e", "12/34 1,000 3.5%",
     ],
 )  # fmt: skip
-def test_postgresql_builds_a_valid_query_from_any_text(distractors, query):
+def test_postgresql_builds_a_valid_query_from_any_text(corpus, query):
     """The query is put together from the server's own stemmed phrases and parsed back by
     it: whatever was typed, it parses, and it matches as the phrases sent one by one do."""
-    postgresql_only()
     from kb.search.backends.database import PG_CONFIG, _tsquery
     from kb.search.query import parse_query
     from kb.search.service import synonym_index
