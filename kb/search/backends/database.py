@@ -99,6 +99,13 @@ PG_HEAD = (
 PG_VECTORS = f"search_vector = {PG_VECTOR}, head_vector = {PG_HEAD}"
 
 
+def _head_rank(query):
+    """The first key of PostgreSQL's relevance order: ts_rank_cd over the title and summary,
+    divided by 1 + the log of their length (normalisation 1). Ranking and its reference
+    (`_ranked_matches`, `ranked`) both order by it, after testing `head_vector @@ query`."""
+    return f"ts_rank_cd(d.head_vector, {query}, 1)"
+
+
 # Each phrase's tsquery under PG_CONFIG, as PostgreSQL's phraseto_tsquery gives it: a pure
 # function of the phrase, kept so that a search asks the server only for phrases it has not
 # stemmed before (synonym groups bring the same few hundred again and again).
@@ -421,7 +428,7 @@ class DatabaseBackend:
             # summary are scored only for the matches the filters allow.
             f"m AS MATERIALIZED (SELECT d.id, d.publication_date, {allows} AS permitted, "
             f"CASE WHEN {allows} AND d.head_vector @@ {query} "
-            f"THEN ts_rank_cd(d.head_vector, {query}, 1) END "
+            f"THEN {_head_rank(query)} END "
             f"AS head FROM {DOC} d WHERE d.search_vector @@ {query}), "
             "allowed AS MATERIALIZED (SELECT id, publication_date, head FROM m WHERE permitted), "
             "reach AS ((SELECT * FROM allowed WHERE head IS NOT NULL "
@@ -459,7 +466,7 @@ class DatabaseBackend:
                 cursor.execute(
                     f"SELECT d.id FROM {DOC} d, (SELECT {tsquery} AS query) q "  # noqa: S608
                     "WHERE d.id = ANY(%s) ORDER BY CASE WHEN d.head_vector @@ q.query "
-                    "THEN ts_rank_cd(d.head_vector, q.query, 1) END DESC NULLS LAST, "
+                    f"THEN {_head_rank('q.query')} END DESC NULLS LAST, "
                     "ts_rank_cd(d.search_vector, q.query) DESC, "
                     "d.publication_date DESC, d.id LIMIT %s OFFSET %s",
                     [*params, ids, stop - start, start],
