@@ -8,9 +8,11 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import setting_changed
+        from django.db.models.signals import post_migrate
 
         from .breaker import reset_on_setting_change
-        from .indexing import connect_signals
+        from .indexing import connect_signals, sync_phrases_after_migrate
 
         connect_signals()
+        post_migrate.connect(sync_phrases_after_migrate, sender=self, dispatch_uid="kbsearch_phr")
         setting_changed.connect(reset_on_setting_change, dispatch_uid="kbsearch_breaker_reset")

@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django_tasks import task
 from wagtail.models import Page
@@ -75,9 +75,12 @@ def rebuild(progress=None):
         documents.append((page, document_fields(page)))
         if progress and count % 500 == 0:
             progress(count)
+    # Synonym phrases first, so that every document is written with their tokens.
+    database.sync_phrases(complete=False)
     with transaction.atomic():
         database.clear()
         database.bulk_index((page.pk, fields) for page, fields in documents)
+    database.complete_phrases()
     database.optimise()
     backend = external_backend()
     if backend is not None:
@@ -152,10 +155,26 @@ def _on_document_deleted(sender, instance, **kwargs):
     _after_commit(lambda backend: backend.delete(instance.page_id))
 
 
+@task()
+def sync_phrases():
+    """PostgreSQL: give documents a token for every synonym phrase (kb/search/backends/
+    database.py, PHRASES), so that searches for them need no phrase check."""
+    DatabaseBackend().sync_phrases()
+
+
 def _on_synonyms_changed(sender, **kwargs):
     from .synonyms import forget_synonyms
 
     forget_synonyms()
+    if DatabaseBackend().vendor == "postgresql":
+        defer(sync_phrases)
+
+
+def sync_phrases_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    """After every migrate: phrases of groups added by data migrations, and the tokens of
+    documents written before migration 0011."""
+    if using == DEFAULT_DB_ALIAS:
+        DatabaseBackend().sync_phrases()
 
 
 def connect_signals():

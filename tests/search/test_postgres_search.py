@@ -399,3 +399,119 @@ def test_postgresql_search_statements_get_memory_for_an_exact_bitmap():
         with _search_statement(cursor):
             cursor.execute("SELECT pg_size_bytes(current_setting('work_mem'))")
             assert cursor.fetchone() == (256 * 1024 * 1024,)
+
+
+# -- synonym phrases as tokens on PostgreSQL ----------------------------------------------------
+
+
+def test_a_phrase_token_is_the_plain_chain_of_its_words_or_nothing():
+    """Only a plain chain of two or more lexemes without quotes or backslashes gets a token:
+    anything else keeps its phrase check. (No database needed.)"""
+    from kb.search.backends.database import phrase_token
+
+    assert phrase_token("'same' <-> 'day' <-> 'emerg' <-> 'care'") == "same day emerg care"
+    assert phrase_token("'a' <-> 'e'") == "a e"
+    assert phrase_token("'sdec'") is None
+    assert phrase_token("'o''neil' <-> 'ward'") is None
+    assert phrase_token("'back\\\\slash' <-> 'ward'") is None
+    assert phrase_token("'a' <2> 'b'") is None
+    assert phrase_token("( 'a' | 'b' ) <-> 'c'") is None
+    assert phrase_token(" <-> ".join(["'ward'"] * 60)) is None  # longer than a token may be
+    assert phrase_token("") is None
+
+
+def test_an_editors_new_synonym_group_finds_pages_published_before_it(make_case_study):
+    """Both engines: the group works at once for the pages already in the index."""
+    from kb.search.models import SynonymGroup
+
+    older = make_case_study("Ward huddles", summary="A daily board round at nine.")
+    make_case_study("Ward rounds", summary="The board was round the corner.")
+    assert run(urlencode({"q": "red to green"})).count == 0
+    SynonymGroup.objects.create(terms="red to green, board round")
+    found = run(urlencode({"q": "red to green"}))
+    assert [hit.slug for hit in found.hits] == [older.slug]
+
+
+def _carries(document_id, token):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector @@ quote_literal(%s)::tsquery FROM kbsearch_searchdocument "
+            "WHERE id = %s",
+            [token, document_id],
+        )
+        return cursor.fetchone()[0]
+
+
+def _matching_query(query):
+    """The tsquery text a search's match statement uses."""
+    from kb.search.backends.database import _match_tsquery
+    from kb.search.query import parse_query
+    from kb.search.service import synonym_index
+
+    sql, params = _match_tsquery(parse_query(query, synonym_index()))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({sql})::text", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+def test_postgresql_documents_carry_a_token_for_each_synonym_phrase_they_contain(
+    make_case_study,
+):
+    """The phrases of the synonym groups are registered after migrate; a page is written with
+    a token for each it contains, none for words that are only near each other, and a search
+    asks the index for the token instead of checking the phrase."""
+    phrase = make_case_study("Front door streaming", summary="Same day emergency care opens.")
+    apart = make_case_study(
+        "Care on the same ward", summary="Emergency care and day surgery on the same floor."
+    )
+    token = "same day emerg care"
+    assert _carries(phrase.search_document.id, token)
+    assert not _carries(apart.search_document.id, token)
+    assert f"'{token}'" in _matching_query("SDEC")
+    assert "<->" not in _matching_query("SDEC")
+    found = run("q=SDEC")
+    assert [hit.slug for hit in found.hits] == [phrase.slug]
+    # Highlights still mark the phrase's words, from the phrase, not the token.
+    assert "<mark>Same</mark> <mark>day</mark> <mark>emergency</mark>" in found.hits[0].highlight
+    # A page edited so that the phrase goes loses its token.
+    phrase.summary = "Streaming at the front door."
+    phrase.save_revision().publish()
+    phrase.refresh_from_db()
+    assert not _carries(phrase.search_document.id, token)
+    assert run("q=SDEC").count == 0
+
+
+@on_postgresql
+def test_postgresql_searches_by_the_phrase_until_its_token_is_complete(make_case_study):
+    """A phrase registered after pages were written is searched as a phrase, exactly, until
+    `complete_phrases` has given its token to those pages; pages written meanwhile get it at
+    once. Running it again changes nothing."""
+    from kb.search.backends.database import DatabaseBackend
+
+    before = make_case_study("Night team", summary="Safety huddle overnight.")
+    backend = DatabaseBackend()
+    backend.register_phrases(["safety huddle"])
+    during = make_case_study("Day team", summary="Safety huddle by day.")
+    token = "safeti huddl"
+    assert not _carries(before.search_document.id, token)
+    assert _carries(during.search_document.id, token)
+    assert "<->" in _matching_query('"safety huddle"')  # not complete: the phrase
+    assert run(urlencode({"q": '"safety huddle"'})).count == 2
+    assert backend.complete_phrases() == 1
+    assert _carries(before.search_document.id, token)
+    assert _matching_query('"safety huddle"') == f"'{token}'"
+    found = run(urlencode({"q": '"safety huddle"'}))
+    assert {hit.slug for hit in found.hits} == {before.slug, during.slug}
+    assert backend.complete_phrases() == 0
+
+
+@on_postgresql
+def test_postgresql_rebuild_writes_every_document_with_its_phrase_tokens(make_case_study):
+    from kb.search.indexing import rebuild
+
+    page = make_case_study("Missed appointments", summary="Fewer people did not attend.")
+    rebuild()
+    page.refresh_from_db()
+    assert _carries(page.search_document.id, "did not attend")
+    assert run("q=DNA").count == 1

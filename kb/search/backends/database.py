@@ -96,7 +96,23 @@ PG_HEAD = (
     f"setweight(to_tsvector('{PG_CONFIG}', title), 'A') || "
     f"setweight(to_tsvector('{PG_CONFIG}', summary), 'B')"
 )
-PG_VECTORS = f"search_vector = {PG_VECTOR}, head_vector = {PG_HEAD}"
+# Synonym phrases as single words (migration 0011, docs/search-postgresql.md). GIN stores no
+# positions, so a phrase query ('same' <-> 'day' <-> 'emerg' <-> 'care') is checked against the
+# whole vector of every document holding all its words, and a query with any phrase in it has
+# every candidate checked. So each phrase of a synonym group is registered here, and each
+# document's vector also carries one lexeme per registered phrase it contains: the phrase's
+# lexemes joined by spaces ('same day emerg care'), which no text ever yields, since the
+# parser splits words at spaces. A search asks the index for that lexeme instead, exactly and
+# with no check, once the phrase is `complete` (every document carries its token).
+PHRASES = "kbsearch_phrase"
+PHRASE_TOKEN_MAX = 255
+# The whole vector with its phrase tokens: what search_vector holds.
+PG_VECTOR_WITH_PHRASES = (
+    "(SELECT v || array_to_tsvector(ARRAY(SELECT p.token "  # noqa: S608
+    f"FROM {PHRASES} p WHERE v @@ p.query)) "
+    f"FROM (SELECT {PG_VECTOR} AS v) vector)"
+)
+PG_VECTORS = f"search_vector = {PG_VECTOR_WITH_PHRASES}, head_vector = {PG_HEAD}"
 
 
 def _head_rank(query):
@@ -167,9 +183,23 @@ def _alternatives(stemmed):
     ]
 
 
-def _tsquery(parsed):
-    """A PostgreSQL tsquery as SQL and its parameter: clauses ANDed (ORed with match_any),
-    each an OR of its phrases, stemmed by the server and reduced by `_alternatives`.
+def phrase_token(stemmed):
+    """The lexeme standing for a stemmed phrase of two or more words in documents' vectors
+    ('same day emerg care' for 'same' <-> 'day' <-> 'emerg' <-> 'care'), or None for one
+    that keeps its phrase check: a single word, anything but a plain chain, a lexeme with a
+    quote or backslash in it (no escaping to get wrong), or a very long phrase."""
+    lexemes = _lexemes(stemmed) or ()
+    words = [lexeme[1:-1] for lexeme in lexemes]
+    if len(words) < 2 or any(set(word) & {"'", "\\", " "} for word in words):
+        return None
+    token = " ".join(words)
+    return token if len(token.encode()) <= PHRASE_TOKEN_MAX else None
+
+
+def _tsquery_texts(parsed):
+    """A parsed query as tsquery text twice, and the phrase tokens the second uses: clauses
+    ANDed (ORed with match_any), each an OR of its phrases, stemmed by the server and reduced
+    by `_alternatives`; in the second, each phrase with a token is that token.
 
     The reduction keeps the matches (and so every count) exact and makes each search cheaper:
     ranking and phrase checks cost per phrase, and synonym groups give many that stem alike.
@@ -178,12 +208,45 @@ def _tsquery(parsed):
     """
     phrases = [clause.phrases() for clause in parsed.clauses]
     stemmed = iter(_stemmed([phrase for group in phrases for phrase in group]))
-    clauses = []
+    clauses, tokenised, tokens = [], [], {}
     for group in phrases:
         alternatives = _alternatives([next(stemmed) for _ in group])
-        if alternatives:
-            clauses.append("( " + " | ".join(f"( {text} )" for text in alternatives) + " )")
-    return "%s::tsquery", [(" | " if parsed.match_any else " & ").join(clauses)]
+        if not alternatives:
+            continue
+        clauses.append(alternatives)
+        tokenised.append([])
+        for text in alternatives:
+            token = phrase_token(text)
+            if token:
+                tokens[token] = text
+            tokenised[-1].append(f"'{token}'" if token else text)
+    join = " | " if parsed.match_any else " & "
+
+    def written(clauses):
+        return join.join("( " + " | ".join(f"( {text} )" for text in c) + " )" for c in clauses)
+
+    return written(clauses), written(tokenised), list(tokens)
+
+
+def _tsquery(parsed):
+    """The query as SQL and its parameters, with its phrases: for ranking and highlights."""
+    text, _, _ = _tsquery_texts(parsed)
+    return "%s::tsquery", [text]
+
+
+def _match_tsquery(parsed):
+    """The query as SQL and its parameters, for finding the matches: with each phrase as its
+    token when every phrase the query has a token for is complete, else with the phrases.
+    (One or the other: a phrase whose token is not yet in every document, just added by an
+    editor, keeps the search exact and only slower until `complete_phrases` has run.)"""
+    text, tokenised, tokens = _tsquery_texts(parsed)
+    if not tokens:
+        return "%s::tsquery", [text]
+    return (
+        f"CASE WHEN (SELECT count(*) FROM {PHRASES} WHERE complete AND token = ANY(%s)) = %s "  # noqa: S608
+        "THEN %s::tsquery ELSE %s::tsquery END",
+        [tokens, len(tokens), tokenised, text],
+    )
 
 
 def _pg_match(tsquery):
@@ -350,7 +413,7 @@ class DatabaseBackend:
                     [fts5_match(parsed)],
                 )
             elif self.vendor == "postgresql":
-                tsquery, params = _tsquery(parsed)
+                tsquery, params = _match_tsquery(parsed)
                 with _search_statement(cursor):
                     cursor.execute(
                         f"SELECT ARRAY(SELECT d.id FROM {DOC} d WHERE {_pg_match(tsquery)})",  # noqa: S608
@@ -407,9 +470,12 @@ class DatabaseBackend:
         last), or orders the rest when fewer than `stop` match in title and summary. Filters
         go in as a bit string of the documents they allow, read with get_bit (bit n of byte
         n // 8, lowest first: the layout of kb/search/bitsets.py), so the page is the one
-        `ranked` would pick from the filtered results.
+        `ranked` would pick from the filtered results. The matches are found with the
+        phrases' tokens (`_match_tsquery`); ranking and the title-and-summary test use the
+        phrases themselves, which read only the rows already found.
         """
         tsquery, params = _tsquery(parsed)
+        match, match_params = _match_tsquery(parsed)
         allows, allow_params = "true", []
         allowed = None
         for facet, slugs in filters.items():
@@ -423,13 +489,13 @@ class DatabaseBackend:
             allow_params = [len(data) * 8, data]
         query = "(SELECT query FROM q)"
         sql = (
-            f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query), "  # noqa: S608
+            f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query, {match} AS match), "  # noqa: S608
             # The filters' test twice (in `allowed`, and in `head`), so that the title and
             # summary are scored only for the matches the filters allow.
             f"m AS MATERIALIZED (SELECT d.id, d.publication_date, {allows} AS permitted, "
             f"CASE WHEN {allows} AND d.head_vector @@ {query} "
             f"THEN {_head_rank(query)} END "
-            f"AS head FROM {DOC} d WHERE d.search_vector @@ {query}), "
+            f"AS head FROM {DOC} d WHERE d.search_vector @@ (SELECT match FROM q)), "
             "allowed AS MATERIALIZED (SELECT id, publication_date, head FROM m WHERE permitted), "
             "reach AS ((SELECT * FROM allowed WHERE head IS NOT NULL "
             f"ORDER BY head DESC FETCH FIRST {int(stop)} ROWS WITH TIES) "
@@ -442,7 +508,9 @@ class DatabaseBackend:
             "r.publication_date DESC, r.id LIMIT %s OFFSET %s)"
         )
         with connection.cursor() as cursor, _search_statement(cursor):
-            cursor.execute(sql, [*params, *allow_params, *allow_params, stop - start, start])
+            cursor.execute(
+                sql, [*params, *match_params, *allow_params, *allow_params, stop - start, start]
+            )
             matches, page = cursor.fetchone()
         return bitset(matches), page
 
@@ -642,3 +710,78 @@ class DatabaseBackend:
                 cursor.execute("PRAGMA optimize")
             elif self.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {DOC}")
+
+    # -- phrase tokens (PostgreSQL) --------------------------------------------------------
+    def sync_phrases(self, complete=True):
+        """Register every phrase of the synonym groups in force (PHRASES above), and unless
+        told not to, bring every document's vector up to date with them (`complete_phrases`).
+        Nothing to do on SQLite: FTS5 checks phrases from its own position lists."""
+        if not self._has_phrases():
+            return 0
+        from ..query import SynonymIndex
+        from ..synonyms import synonym_groups
+
+        groups = SynonymIndex(synonym_groups()).groups
+        self.register_phrases(sorted({" ".join(words) for group in groups for words in group}))
+        return self.complete_phrases() if complete else 0
+
+    def _has_phrases(self):
+        """PostgreSQL migrated to 0011 or later."""
+        return self.vendor == "postgresql" and PHRASES in connection.introspection.table_names()
+
+    def register_phrases(self, phrases):
+        """Documents written from now on carry these phrases' tokens; searches use a token
+        only once `complete_phrases` has given it to the documents written before."""
+        if not self._has_phrases():
+            return
+        tokens = {}
+        for stemmed in _stemmed(list(phrases)):
+            token = phrase_token(stemmed)
+            if token:
+                tokens[token] = stemmed
+        if tokens:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {PHRASES} (token, query) "  # noqa: S608
+                    "SELECT * FROM unnest(%s::text[], %s::tsquery[]) ON CONFLICT DO NOTHING",
+                    [list(tokens), list(tokens.values())],
+                )
+
+    def complete_phrases(self):
+        """Give the phrases registered but not yet complete to every document that contains
+        them, then mark them complete. Returns the number of documents changed.
+
+        A document written while a phrase was being registered might have been computed
+        without it; so first wait for every write in progress to finish (a lock that writes
+        wait for, taken and let go at once: writes that start after it see the phrase), then
+        add the token wherever the phrase is and the token is not. A write racing with that
+        update waits for its row and is checked again, so no document is missed or given a
+        token twice. (Inside a caller's transaction the lock is held to its end; the mode is
+        one that two of these wait for in turn rather than deadlock over.)
+        """
+        if not self._has_phrases():
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT token, query::text FROM {PHRASES} WHERE NOT complete")  # noqa: S608
+            pending = dict(cursor.fetchall())
+            if not pending:
+                return 0
+            with transaction.atomic():
+                cursor.execute(f"LOCK TABLE {DOC} IN SHARE ROW EXCLUSIVE MODE")
+            lacking = " | ".join(
+                f"( ( {query} ) & !'{token}' )" for token, query in pending.items()
+            )
+            with transaction.atomic():
+                cursor.execute(
+                    f"UPDATE {DOC} d SET search_vector = d.search_vector || "  # noqa: S608
+                    f"array_to_tsvector(ARRAY(SELECT p.token FROM {PHRASES} p "
+                    "WHERE p.token = ANY(%s) AND d.search_vector @@ p.query)) "
+                    "WHERE d.search_vector @@ %s::tsquery",
+                    [list(pending), lacking],
+                )
+                changed = cursor.rowcount
+                cursor.execute(
+                    f"UPDATE {PHRASES} SET complete = true WHERE token = ANY(%s)",  # noqa: S608
+                    [list(pending)],
+                )
+        return changed

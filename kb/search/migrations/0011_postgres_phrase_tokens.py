@@ -1,0 +1,35 @@
+"""PostgreSQL: the table of synonym phrases that documents' vectors carry as single tokens.
+
+A phrase query is checked against the whole vector of every document holding all its words
+(GIN keeps no positions), and synonym groups put phrases in most searches ("same day emergency
+care" for SDEC, "did not attend" for DNA). Each registered phrase has a token (its lexemes
+joined by spaces) that every document containing the phrase carries in search_vector, so the
+index answers for it exactly with no check. `complete` says every document has been given it:
+until then searches use the phrase (DatabaseBackend.complete_phrases, docs/search-postgresql.md).
+
+The table is filled after every migrate (kb/search/apps.py) from the synonym groups in force,
+and kept in step when an editor changes one. SQLite: nothing to do (FTS5 checks phrases from
+its own position lists).
+"""
+
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(
+        "CREATE TABLE IF NOT EXISTS kbsearch_phrase (token text PRIMARY KEY, "
+        "query tsquery NOT NULL, complete boolean NOT NULL DEFAULT false)"
+    )
+
+
+def backwards(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("DROP TABLE IF EXISTS kbsearch_phrase")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("kbsearch", "0010_postgres_head_vector")]
+    operations = [migrations.RunPython(forwards, backwards)]
