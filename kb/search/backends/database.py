@@ -470,7 +470,8 @@ class DatabaseBackend:
         One statement returns every match's id (for the exact count and the facet counts)
         followed by the page. Reading a row's whole vector (several KB, decompressed) is what
         ranking costs, so it is read only where it can change the page: the small title and
-        summary vector orders every match, and the whole vector breaks the ties among those
+        summary vector (found through its own GIN index) orders every title-and-summary
+        match, and the whole vector breaks the ties among those
         that can reach the page (the first `stop` by that order, with all that tie with the
         last), or orders the rest when fewer than `stop` match in title and summary. Filters
         go in as a bit string of the documents they allow, read with get_bit (bit n of byte
@@ -495,22 +496,23 @@ class DatabaseBackend:
         query = "(SELECT query FROM q)"
         sql = (
             f"WITH q AS MATERIALIZED (SELECT {tsquery} AS query, {match} AS match), "  # noqa: S608
-            # The filters' test twice (in `allowed`, and in `head`), so that the title and
-            # summary are scored only for the matches the filters allow.
-            f"m AS MATERIALIZED (SELECT d.id, d.publication_date, {allows} AS permitted, "
-            f"CASE WHEN {allows} AND d.head_vector @@ {query} "
-            f"THEN {_head_rank(query)} END "
-            f"AS head FROM {DOC} d WHERE d.search_vector @@ (SELECT match FROM q)), "
-            "allowed AS MATERIALIZED (SELECT id, publication_date, head FROM m WHERE permitted), "
-            "reach AS ((SELECT * FROM allowed WHERE head IS NOT NULL "
-            f"ORDER BY head DESC FETCH FIRST {int(stop)} ROWS WITH TIES) "
-            "UNION ALL SELECT * FROM allowed WHERE head IS NULL "
-            f"AND (SELECT count(*) FROM allowed WHERE head IS NOT NULL) < {int(stop)}) "
+            # Every match's id, and nothing else: reading a column further along the row
+            # means unpacking every column before it, for every match.
+            f"m AS MATERIALIZED (SELECT d.id FROM {DOC} d "
+            "WHERE d.search_vector @@ (SELECT match FROM q)), "
+            # The title-and-summary matches the filters allow, found through their own
+            # index (every one is a match: head_vector is the start of search_vector).
+            f"h AS MATERIALIZED (SELECT d.id, {_head_rank(query)} AS head FROM {DOC} d "
+            f"WHERE d.head_vector @@ {query} AND {allows}), "
+            f"reach AS ((SELECT id, head FROM h ORDER BY head DESC FETCH FIRST {int(stop)} "
+            "ROWS WITH TIES) UNION ALL SELECT id, NULL FROM m "
+            f"WHERE (SELECT count(*) FROM h) < {int(stop)} AND {allows} "
+            "AND id NOT IN (SELECT id FROM h)) "
             # Two arrays in one row: tens of thousands of ids travel far faster so than as rows.
             "SELECT ARRAY(SELECT id FROM m), "
             f"ARRAY(SELECT r.id FROM reach r JOIN {DOC} d ON d.id = r.id "
             f"ORDER BY r.head DESC NULLS LAST, ts_rank_cd(d.search_vector, {query}) DESC, "
-            "r.publication_date DESC, r.id LIMIT %s OFFSET %s)"
+            "d.publication_date DESC, r.id LIMIT %s OFFSET %s)"
         )
         with connection.cursor() as cursor, _search_statement(cursor):
             cursor.execute(
