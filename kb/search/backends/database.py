@@ -235,18 +235,20 @@ def _tsquery_texts(parsed):
     return written(clauses), written(tokenised), tokens
 
 
-def _tsquery(parsed):
-    """The query as SQL and its parameters, with its phrases: for ranking and highlights."""
-    text, _, _ = _tsquery_texts(parsed)
+def _tsquery(parsed, texts=None):
+    """The query as SQL and its parameters, with its phrases: for ranking and highlights.
+    `texts`: the query's `_tsquery_texts`, when the caller has them already."""
+    text, _, _ = texts or _tsquery_texts(parsed)
     return "%s::tsquery", [text]
 
 
-def _match_tsquery(parsed):
+def _match_tsquery(parsed, texts=None):
     """The query as SQL and its parameters, for finding the matches: with each phrase as its
     token when every phrase the query has a token for is complete, else with the phrases.
     (One or the other: a phrase whose token is not yet in every document, just added by an
-    editor, keeps the search exact and only slower until `complete_phrases` has run.)"""
-    text, tokenised, tokens = _tsquery_texts(parsed)
+    editor, keeps the search exact and only slower until `complete_phrases` has run.)
+    `texts`: the query's `_tsquery_texts`, when the caller has them already."""
+    text, tokenised, tokens = texts or _tsquery_texts(parsed)
     if not tokens:
         return "%s::tsquery", [text]
     return (
@@ -482,8 +484,9 @@ class DatabaseBackend:
         phrases' tokens (`_match_tsquery`); ranking and the title-and-summary test use the
         phrases themselves, which read only the rows already found.
         """
-        tsquery, params = _tsquery(parsed)
-        match, match_params = _match_tsquery(parsed)
+        texts = _tsquery_texts(parsed)
+        tsquery, params = _tsquery(parsed, texts)
+        match, match_params = _match_tsquery(parsed, texts)
         allows, allow_params = "true", []
         allowed = None
         for facet, slugs in filters.items():
